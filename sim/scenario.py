@@ -1,0 +1,929 @@
+"""Scenario files: YAML validated into typed objects.
+
+A scenario is a YAML file (``yaml.safe_load`` only) validated by the pydantic
+models below. Unknown keys are rejected. Every problem becomes one
+:class:`~sim.errors.InputError` sentence that names the file, the line, the key
+path, the value found and what was expected.
+
+Features:
+
+* ``extends: base.yaml`` derives a variant from a base file (mappings merge
+  recursively; a key set to ``null`` in the variant removes it from the base;
+  lists are replaced whole). Cycles are reported.
+* Overrides ``key.path=value`` (the CLI's ``--set``) change any existing key;
+  the value is read as YAML (``0.5``, ``"300 m CNY"``, ``[a, b]``).
+* Money carries a currency: ``"300 m CNY"``, ``"19.9 bn USD"``, ``"46 USD"``
+  (a bare unit means millions), or a bare number in the scenario's
+  ``currency``. Amounts are converted to US$ million at the scenario's
+  ``rates`` (units of the currency per US dollar).
+
+Example:
+    >>> from sim.scenario import load_scenario
+    >>> sc = load_scenario("scenarios/central_asia_2016.yaml", overrides=["months=24"])
+    >>> sc.months
+    24
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal, NamedTuple
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sim.errors import InputError
+from sim.rules import ALIGNMENT_RULES, PATRON_STRATEGIES
+
+INSTRUMENTS: tuple[str, ...] = ("investment", "security", "leverage")
+CURRENCIES: tuple[str, ...] = ("USD", "CNY", "RUB")
+_SCALE = {
+    "": 1.0,
+    "m": 1.0,
+    "mn": 1.0,
+    "million": 1.0,
+    "k": 1e-3,
+    "thousand": 1e-3,
+    "bn": 1e3,
+    "billion": 1e3,
+}
+_MONEY_RE = re.compile(
+    r"^\s*(?P<num>[-+]?[0-9][0-9_,]*(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)\s*"
+    r"(?P<unit>k|thousand|m|mn|million|bn|billion)?\s*(?P<cur>[A-Za-z]{3})\s*$"
+)
+
+# --------------------------------------------------------------------------- money
+
+
+class Money(NamedTuple):
+    """An amount in millions of a currency (``currency=None``: the scenario's own)."""
+
+    amount: float
+    currency: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.amount:g} m {self.currency or ''}".strip()
+
+
+def _parse_money(value: Any) -> Money:
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected an amount of money such as '73 m USD', not a boolean")
+    if isinstance(value, int | float):
+        return Money(float(value), None)
+    if isinstance(value, Mapping) and set(value) == {"amount", "currency"}:
+        return Money(float(value["amount"]), str(value["currency"]).upper())
+    if isinstance(value, str):
+        m = _MONEY_RE.match(value)
+        if m is None:
+            raise ValueError(
+                "expected an amount of money such as '73 m USD', '300 m CNY' or '19.9 bn USD'"
+            )
+        num = float(m["num"].replace(",", "").replace("_", ""))
+        return Money(num * _SCALE[(m["unit"] or "").lower()], m["cur"].upper())
+    raise ValueError("expected an amount of money such as '73 m USD'")
+
+
+def _check_finite_nonneg(m: Money) -> Money:
+    if not math.isfinite(m.amount):
+        raise ValueError("expected a finite amount of money")
+    if m.amount < 0:
+        raise ValueError("expected a non-negative amount of money")
+    return m
+
+
+MoneyField = Annotated[Money, BeforeValidator(_parse_money)]
+NonNegMoney = Annotated[Money, BeforeValidator(lambda v: _check_finite_nonneg(_parse_money(v)))]
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+InstrumentName = Literal["investment", "security", "leverage"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=False, populate_by_name=True, validate_assignment=False
+    )
+
+
+# --------------------------------------------------------------------------- parts
+
+
+class Instruments(_Strict):
+    """A non-negative number per instrument (weights, shares, half-lives...)."""
+
+    investment: NonNeg = 0.0
+    security: NonNeg = 0.0
+    leverage: NonNeg = 0.0
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        return (self.investment, self.security, self.leverage)
+
+
+class InstrumentMoney(_Strict):
+    """An amount of money per instrument (initial stocks)."""
+
+    investment: NonNegMoney = Money(0.0)
+    security: NonNegMoney = Money(0.0)
+    leverage: NonNegMoney = Money(0.0)
+
+
+class Dependence(_Strict):
+    """A structural dependence of a state on a patron (remittances, energy transit).
+
+    It adds a fixed term to the patron's leverage effort over the state:
+    ``weight * share_of_gdp`` (a fraction of the state's GDP, like every effort).
+    """
+
+    share_of_gdp: Fraction
+    weight: NonNeg = 0.1
+    kind: str = "remittances"
+    source: str = ""
+
+
+class Actor(_Strict):
+    """A state: its size, exposure and how it decides.
+
+    Money is in millions (see the module docstring); ``population`` in millions.
+    """
+
+    gdp: NonNegMoney
+    population: Positive
+    military_spending: NonNegMoney | None = None
+    location: tuple[float, float] = Field(
+        description="map position [latitude, longitude]: the capital, or a regional seat"
+    )
+    autonomy: NonNeg = Field(
+        0.01, description="share of the state nobody captures, in units of its GDP"
+    )
+    threat: Fraction = 0.1
+    threat_baseline: Fraction | None = None
+    weights: Instruments = Instruments(investment=1.0, security=1.0, leverage=1.0)
+    alignment_rule: str = "hedging"
+    dependencies: dict[Name, Dependence] = {}
+    shock_rate: Fraction = 0.0
+    shock_size: Fraction = 0.0
+    membership_cost: NonNeg = Field(
+        0.0, description="the state's own aversion to bloc membership (neutrality), utility units"
+    )
+    source: str = ""
+
+    @field_validator("gdp")
+    @classmethod
+    def _gdp_positive(cls, v: Money) -> Money:
+        if v.amount <= 0:
+            raise ValueError("expected a positive GDP such as '19.9 bn USD'")
+        return v
+
+    @field_validator("alignment_rule")
+    @classmethod
+    def _known_rule(cls, v: str) -> str:
+        if v not in ALIGNMENT_RULES:
+            raise ValueError(f"expected one of the alignment rules {sorted(ALIGNMENT_RULES)}")
+        return v
+
+    @field_validator("location")
+    @classmethod
+    def _latlon(cls, v: tuple[float, float]) -> tuple[float, float]:
+        lat, lon = v
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError("expected [latitude, longitude] within [-90, 90] and [-180, 180]")
+        return v
+
+
+class Patron(_Strict):
+    """A state with a regional budget it allocates across targets and instruments."""
+
+    budget: NonNegMoney = Field(description="monthly regional budget, money")
+    attention: Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)] = 1.0
+    strategy: str = "fixed"
+    adapt_rate: Fraction = 0.1
+    allocation: dict[Name, Instruments] = {}
+    value: dict[Name, NonNeg] = {}
+    stocks: dict[Name, InstrumentMoney] = {}
+    source: str = ""
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, v: str) -> str:
+        if v not in PATRON_STRATEGIES:
+            raise ValueError(f"expected one of the patron strategies {sorted(PATRON_STRATEGIES)}")
+        return v
+
+
+class Bloc(_Strict):
+    """A bloc: members, leaders, what membership gives and costs."""
+
+    kind: Literal["security", "economic", "forum"]
+    leaders: Annotated[list[Name], Field(min_length=1)]
+    members: list[Name] = []
+    boost: Instruments = Instruments()
+    guarantee: Fraction = 0.0
+    economic_benefit: NonNeg = 0.0
+    cost: NonNeg = 0.0
+    admission: Literal["open", "invited", "closed"] = "open"
+    invited: list[Name] = []
+    rivals: list[Name] = []
+    source: str = ""
+
+
+class Parameters(_Strict):
+    """Global parameters of the dynamics (see docs/model.md for each one's reason)."""
+
+    decisiveness: Annotated[float, Field(gt=0.0, le=50.0, allow_inf_nan=False)] = 1.0
+    half_life: Instruments = Instruments(investment=60.0, security=24.0, leverage=36.0)
+    threat_reversion: Fraction = 0.05
+    spillover: Fraction = 0.05
+    security_relief: NonNeg = 0.5
+    threat_sensitivity: NonNeg = 2.0
+    choice_temperature: Positive = 0.05
+    hysteresis: NonNeg = 0.05
+    switch_rate: Fraction = 0.1
+    tension_weight: NonNeg = 0.05
+    rule_weight: NonNeg = 0.5
+    partner_share: Fraction = 0.5
+    stochastic: bool = True
+    alignment_rule: str | None = None
+
+    @field_validator("half_life")
+    @classmethod
+    def _positive_half_lives(cls, v: Instruments) -> Instruments:
+        for k in INSTRUMENTS:
+            if getattr(v, k) <= 0:
+                raise ValueError(f"expected a positive half-life in months for {k}")
+        return v
+
+    @field_validator("alignment_rule")
+    @classmethod
+    def _known_rule(cls, v: str | None) -> str | None:
+        if v is not None and v not in ALIGNMENT_RULES:
+            raise ValueError(f"expected one of the alignment rules {sorted(ALIGNMENT_RULES)}")
+        return v
+
+
+class _Window(_Strict):
+    start: Annotated[int, Field(ge=0, alias="from")] = 0
+    end: Annotated[int | None, Field(ge=0, alias="to")] = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Window:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"expected 'to' ({self.end}) >= 'from' ({self.start})")
+        return self
+
+
+class AidEvent(_Window):
+    """Aid from a patron to a target, spread evenly over months ``from``..``to``."""
+
+    type: Literal["aid"]
+    patron: Name
+    target: Name
+    instrument: InstrumentName
+    amount: NonNegMoney
+    source: str = ""
+
+
+class SetEvent(_Window):
+    """A parameter changed over a window (reverted after ``to``; permanent without it).
+
+    ``path`` is one of ``patrons.<P>.attention``, ``patrons.<P>.budget``,
+    ``actors.<A>.autonomy``, ``actors.<A>.threat_baseline``.
+    """
+
+    type: Literal["set"]
+    path: str
+    value: float
+    source: str = ""
+
+
+class MembershipEvent(_Strict):
+    """A forced join or leave (a counterfactual), at a month."""
+
+    type: Literal["join", "leave"]
+    state: Name
+    bloc: Name
+    month: Annotated[int, Field(ge=0)] = 0
+    source: str = ""
+
+
+class ShockEvent(_Strict):
+    """A threat shock to a state at a month (threat is clipped to [0, 1])."""
+
+    type: Literal["shock"]
+    target: Name
+    size: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
+    month: Annotated[int, Field(ge=0)] = 0
+    source: str = ""
+
+
+Event = Annotated[AidEvent | SetEvent | MembershipEvent | ShockEvent, Field(discriminator="type")]
+SET_PATHS = {
+    "patrons": ("attention", "budget"),
+    "actors": ("autonomy", "threat_baseline"),
+}
+
+
+class Scenario(_Strict):
+    """A whole scenario: actors, patrons, blocs, borders, events and parameters."""
+
+    name: Name
+    description: str = ""
+    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = "2016-03"
+    months: Annotated[int, Field(ge=1, le=1200)] = 120
+    seed: Annotated[int, Field(ge=0)] = 0
+    currency: Literal["USD", "CNY", "RUB"] = "USD"
+    rates: dict[Literal["USD", "CNY", "RUB"], Positive] = {"USD": 1.0}
+    parameters: Parameters = Parameters()
+    actors: Annotated[dict[Name, Actor], Field(min_length=2)]
+    borders: list[tuple[Name, Name]] = []
+    patrons: Annotated[dict[Name, Patron], Field(min_length=1)]
+    blocs: dict[Name, Bloc] = {}
+    events: dict[Name, Event] = {}
+
+    # --- money -------------------------------------------------------------
+    def usd(self, money: Money) -> float:
+        """Convert an amount to US$ million at the scenario's rates."""
+        cur = money.currency or self.currency
+        return money.amount / self.rate(cur)
+
+    def rate(self, currency: str) -> float:
+        """Units of ``currency`` per US dollar."""
+        if currency == "USD":
+            return self.rates.get("USD", 1.0)
+        return self.rates[currency]  # type: ignore[index]
+
+    @property
+    def actor_names(self) -> list[str]:
+        return list(self.actors)
+
+    @property
+    def patron_names(self) -> list[str]:
+        return list(self.patrons)
+
+    @property
+    def bloc_names(self) -> list[str]:
+        return list(self.blocs)
+
+    def content_hash(self) -> str:
+        """A stable hash of the validated content (names, numbers, events)."""
+        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _path_str(path: Sequence[Any]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+class _Located:
+    """Line numbers of every key path in the files a scenario was read from."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[Any, ...], tuple[str, int]] = {}
+
+    def record(self, fname: str, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
+        self.lines[path] = (fname, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for knode, vnode in node.value:
+                key = knode.value
+                if key in seen:
+                    raise InputError(
+                        f"{fname}, line {knode.start_mark.line + 1}: key "
+                        f"{_path_str((*path, key))!s} appears twice (first on line {seen[key]}); "
+                        "expected each key once"
+                    )
+                seen[key] = knode.start_mark.line + 1
+                self.lines[(*path, key)] = (fname, knode.start_mark.line + 1)
+                self.record(fname, vnode, (*path, key))
+                self.lines[(*path, key)] = (fname, knode.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, vnode in enumerate(node.value):
+                self.record(fname, vnode, (*path, i))
+
+    def where(self, path: Sequence[Any]) -> str:
+        p = tuple(path)
+        while p not in self.lines and p:
+            p = p[:-1]
+        if p in self.lines:
+            fname, line = self.lines[p]
+            return f"{fname}, line {line}"
+        if () in self.lines:
+            return self.lines[()][0]
+        return "scenario"
+
+
+def _read_yaml(path: Path, located: _Located) -> dict[str, Any]:
+    fname = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(
+            f"{fname}: no such scenario file; expected a path to a .yaml file"
+        ) from None
+    except IsADirectoryError:
+        raise InputError(f"{fname} is a directory; expected a scenario .yaml file") from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"{fname}: not UTF-8 text ({e.reason}); expected a YAML file") from None
+    except OSError as e:
+        raise InputError(f"{fname}: cannot be read ({e.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        if "constructor for the tag" in problem:
+            problem = f"{problem} (only plain YAML is read; tags such as !!python are refused)"
+        raise InputError(f"{fname}{line}: {problem}; expected valid plain YAML") from None
+    except yaml.YAMLError as e:
+        raise InputError(f"{fname}: {e}; expected valid plain YAML") from None
+    if data is None:
+        raise InputError(f"{fname} is empty; expected a scenario mapping (name, actors, ...)")
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{fname}, line 1: the top level is a {type(data).__name__}; "
+            "expected a mapping of scenario keys (name, actors, patrons, ...)"
+        )
+    if node is not None:
+        located.record(fname, node)
+    return data
+
+
+def _merge(base: Any, child: Any) -> Any:
+    if isinstance(base, dict) and isinstance(child, dict):
+        out = dict(base)
+        for k, v in child.items():
+            if v is None:
+                out.pop(k, None)
+            elif k in out:
+                out[k] = _merge(out[k], v)
+            else:
+                out[k] = v
+        return out
+    return copy.deepcopy(child)
+
+
+def _resolve(path: Path, located: _Located, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    real = path.resolve()
+    if real in chain:
+        cycle = " -> ".join(str(p.name) for p in (*chain, real))
+        raise InputError(f"{path}: 'extends' forms a cycle ({cycle}); expected a chain that ends")
+    data = _read_yaml(path, located)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(
+            f"{located.where(('extends',))}: extends is {parent!r}; "
+            "expected the path of a base scenario file"
+        )
+    base_path = (path.parent / parent).resolve()
+    # the child's lines take precedence over the base's for shared paths
+    child_lines = dict(located.lines)
+    base = _resolve(base_path, located, (*chain, real))
+    located.lines.update(child_lines)
+    return _merge(base, data)
+
+
+def _schema_field(model: Any, key: Any) -> Any:
+    """The type of ``key`` inside ``model`` (a pydantic class or a dict annotation)."""
+    return None
+
+
+def _parse_value(text: str, where: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise InputError(f"{where}: the value {text!r} is not valid YAML") from None
+
+
+def apply_overrides(
+    data: dict[str, Any], overrides: Iterable[str], *, located: _Located | None = None
+) -> dict[str, Any]:
+    """Apply ``key.path=value`` overrides to raw scenario data (a copy is returned).
+
+    The key must exist already in the data or be a documented field of the
+    schema at that place (so ``parameters.noise=0`` is refused: there is no
+    such parameter). List items are addressed by index (``borders.0.1``).
+
+    Raises:
+        InputError: malformed override, unknown key, or invalid YAML value.
+    """
+    data = copy.deepcopy(data)
+    for item in overrides:
+        if "=" not in item:
+            raise InputError(
+                f"--set {item!r}: expected key.path=value, e.g. --set patrons.China.attention=0.5"
+            )
+        key, _, raw = item.partition("=")
+        key = key.strip()
+        parts = [p for p in key.split(".")]
+        if not key or any(p == "" for p in parts):
+            raise InputError(f"--set {item!r}: the key path {key!r} is empty or has an empty part")
+        value = _parse_value(raw.strip(), f"--set {key}")
+        node: Any = data
+        model: Any = Scenario
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            here = ".".join(parts[: i + 1])
+            if isinstance(node, list):
+                if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                    raise InputError(
+                        f"--set {key}: {here} is not an item of a list of {len(node)}; "
+                        f"expected an index from 0 to {len(node) - 1}"
+                    )
+                idx = int(part)
+                if last:
+                    node[idx] = value
+                else:
+                    node = node[idx]
+                model = _sub_model(model, None)
+                continue
+            if not isinstance(node, dict):
+                raise InputError(
+                    f"--set {key}: {'.'.join(parts[:i])} holds a value, not a mapping; "
+                    "expected a key path that ends at a scalar"
+                )
+            field_model = _sub_model(model, part)
+            if part not in node and field_model is _MISSING:
+                options = sorted(set(node) | set(_field_names(model)))
+                raise InputError(
+                    f"--set {key}: there is no key {here!r} in the scenario; "
+                    f"expected one of {options}"
+                )
+            if last:
+                node[part] = value
+            else:
+                if part not in node:
+                    node[part] = {}
+                node = node[part]
+                model = field_model
+    return data
+
+
+_MISSING = object()
+
+
+def _field_names(model: Any) -> list[str]:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _sub_model(model: Any, key: str | None) -> Any:
+    """Follow one step of a key path through the schema; _MISSING if not a field."""
+    import typing
+
+    if model is None or model is _MISSING:
+        return None
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        if key is None:
+            return None
+        fields = model.model_fields
+        name = key
+        for fname, f in fields.items():
+            if f.alias == key:
+                name = fname
+        if name not in fields:
+            return _MISSING
+        return _unwrap(fields[name].annotation)
+    origin = typing.get_origin(model)
+    if origin is dict:
+        return _unwrap(typing.get_args(model)[1])
+    if origin in (list, tuple):
+        args = typing.get_args(model)
+        return _unwrap(args[0]) if args else None
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    import types
+    import typing
+
+    while typing.get_origin(tp) is Annotated:
+        tp = typing.get_args(tp)[0]
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        models = [_unwrap(a) for a in args]
+        if len(models) == 1:
+            return models[0]
+        return None
+    return tp
+
+
+_EXPECT = {
+    "missing": "this key is required",
+    "extra_forbidden": "no such key here; check the spelling against `greatgame schema`",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "string_type": "expected text",
+    "dict_type": "expected a mapping (key: value lines)",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "literal_error": None,
+    "union_tag_invalid": "expected 'type' to be one of aid, set, join, leave, shock",
+    "union_tag_not_found": "expected a 'type' key: one of aid, set, join, leave, shock",
+}
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    typ = err.get("type", "")
+    hint = _EXPECT.get(typ)
+    msg: str = hint if hint else str(err.get("msg", "invalid value"))
+    msg = msg.removeprefix("Value error, ")
+    if not msg.startswith(("expected", "this key", "no such")):
+        msg = "expected: " + msg[0].lower() + msg[1:]
+    return msg
+
+
+def _clean_loc(loc: Sequence[Any]) -> tuple[Any, ...]:
+    tags = {
+        "aid",
+        "set",
+        "join",
+        "leave",
+        "shock",
+        "function-before[_parse_money(), lax-or-strict[lax=union[json-or-python[json=list[",
+    }
+    out: list[Any] = []
+    for i, p in enumerate(loc):
+        # drop discriminator tags after an events.<name> key and pydantic's internal markers
+        if i >= 2 and loc[0] == "events" and p in tags and i == 2:
+            continue
+        if isinstance(p, str) and ("[" in p or "function-" in p):
+            continue
+        out.append(p)
+    return tuple(out)
+
+
+def _get(data: Any, path: Sequence[Any]) -> Any:
+    for p in path:
+        try:
+            data = data[p]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return data
+
+
+def validate_data(
+    data: dict[str, Any], *, located: _Located | None = None, source: str = "scenario"
+) -> Scenario:
+    """Validate raw scenario data (already merged and overridden) into a :class:`Scenario`.
+
+    Raises:
+        InputError: the first problem, as one sentence.
+    """
+    located = located or _Located()
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = _clean_loc(err["loc"])
+        where = located.where(loc) if located.lines else source
+        found = _get(data, loc)
+        found_s = "nothing" if found is _MISSING else repr(found)
+        if err.get("type") == "extra_forbidden":
+            found_s = repr(loc[-1]) if loc else found_s
+        more = len(e.errors()) - 1
+        tail = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
+        raise InputError(
+            f"{where}: at {_path_str(loc)}, found {found_s}; {_describe(err)}{tail}"
+        ) from None
+    check_references(sc, located=located, source=source)
+    return sc
+
+
+def _ref_error(located: _Located, source: str, path: tuple[Any, ...], msg: str) -> InputError:
+    where = located.where(path) if located.lines else source
+    return InputError(f"{where}: at {_path_str(path)}, {msg}")
+
+
+def check_references(sc: Scenario, *, located: _Located | None = None, source: str = "") -> None:
+    """Cross-references: every name used must be declared; currencies must have rates."""
+    located = located or _Located()
+    actors = set(sc.actors)
+    blocs = set(sc.blocs)
+    known = sorted(actors)
+
+    def need_actor(name: str, path: tuple[Any, ...], role: str) -> None:
+        if name not in actors:
+            raise _ref_error(
+                located, source, path, f"found unknown {role} {name!r}; expected one of {known}"
+            )
+
+    def need_currency(m: Money | None, path: tuple[Any, ...]) -> None:
+        if m is None:
+            return
+        cur = m.currency or sc.currency
+        if cur not in CURRENCIES:
+            raise _ref_error(
+                located,
+                source,
+                path,
+                f"found unknown currency {cur!r}; expected one of {list(CURRENCIES)}",
+            )
+        if cur != "USD" and cur not in sc.rates:
+            raise _ref_error(
+                located,
+                source,
+                path,
+                f"the amount is in {cur} but the scenario states no rate for it; "
+                f"expected rates.{cur} (units per US dollar)",
+            )
+
+    for a, actor in sc.actors.items():
+        need_currency(actor.gdp, ("actors", a, "gdp"))
+        need_currency(actor.military_spending, ("actors", a, "military_spending"))
+        for p in actor.dependencies:
+            if p not in sc.patrons:
+                raise _ref_error(
+                    located,
+                    source,
+                    ("actors", a, "dependencies", p),
+                    f"found {p!r}, which is not a patron; expected one of {sorted(sc.patrons)}",
+                )
+    for i, (x, y) in enumerate(sc.borders):
+        need_actor(x, ("borders", i, 0), "actor")
+        need_actor(y, ("borders", i, 1), "actor")
+        if x == y:
+            raise _ref_error(
+                located, source, ("borders", i), f"{x} borders itself; expected two actors"
+            )
+    for p, pat in sc.patrons.items():
+        need_actor(p, ("patrons", p), "patron (every patron must be an actor)")
+        need_currency(pat.budget, ("patrons", p, "budget"))
+        for t in pat.allocation:
+            need_actor(t, ("patrons", p, "allocation", t), "target")
+        for t in pat.value:
+            need_actor(t, ("patrons", p, "value", t), "target")
+        for t, st in pat.stocks.items():
+            need_actor(t, ("patrons", p, "stocks", t), "target")
+            for k in INSTRUMENTS:
+                need_currency(getattr(st, k), ("patrons", p, "stocks", t, k))
+        if pat.budget.amount > 0 and not any(
+            sum(v.as_tuple()) > 0 for v in pat.allocation.values()
+        ):
+            raise _ref_error(
+                located,
+                source,
+                ("patrons", p, "allocation"),
+                "the patron has a budget but no positive allocation share; "
+                "expected at least one target with a share > 0",
+            )
+    for b, bloc in sc.blocs.items():
+        for i, m in enumerate(bloc.leaders):
+            need_actor(m, ("blocs", b, "leaders", i), "leader")
+            if m not in sc.patrons:
+                raise _ref_error(
+                    located,
+                    source,
+                    ("blocs", b, "leaders", i),
+                    f"leader {m!r} is not a patron; expected one of {sorted(sc.patrons)}",
+                )
+        for i, m in enumerate(bloc.members):
+            need_actor(m, ("blocs", b, "members", i), "member")
+        if len(set(bloc.members)) != len(bloc.members):
+            raise _ref_error(located, source, ("blocs", b, "members"), "a member is listed twice")
+        for i, m in enumerate(bloc.invited):
+            need_actor(m, ("blocs", b, "invited", i), "invited state")
+        for i, r in enumerate(bloc.rivals):
+            if r not in blocs or r == b:
+                raise _ref_error(
+                    located,
+                    source,
+                    ("blocs", b, "rivals", i),
+                    f"found {r!r}; expected another bloc, one of {sorted(blocs - {b})}",
+                )
+    months = sc.months
+    for name, ev in sc.events.items():
+        path = ("events", name)
+        if isinstance(ev, AidEvent):
+            if ev.patron not in sc.patrons:
+                raise _ref_error(
+                    located,
+                    source,
+                    (*path, "patron"),
+                    f"found {ev.patron!r}, which is not a patron; expected one of "
+                    f"{sorted(sc.patrons)}",
+                )
+            need_actor(ev.target, (*path, "target"), "target")
+            need_currency(ev.amount, (*path, "amount"))
+        elif isinstance(ev, SetEvent):
+            parts = ev.path.split(".")
+            ok = (
+                len(parts) == 3
+                and parts[0] in SET_PATHS
+                and parts[2] in SET_PATHS[parts[0]]
+                and parts[1] in (sc.patrons if parts[0] == "patrons" else sc.actors)
+            )
+            if not ok:
+                allowed = [f"{k}.<name>.{f}" for k, fs in SET_PATHS.items() for f in fs]
+                raise _ref_error(
+                    located,
+                    source,
+                    (*path, "path"),
+                    f"found {ev.path!r}; expected one of {allowed} with a declared name",
+                )
+            if parts[2] != "budget" and not 0 <= ev.value <= (
+                2 if parts[2] == "attention" else 1e9
+            ):
+                raise _ref_error(
+                    located, source, (*path, "value"), f"found {ev.value}; expected a value >= 0"
+                )
+            if parts[2] == "budget" and ev.value < 0:
+                raise _ref_error(
+                    located, source, (*path, "value"), f"found {ev.value}; expected a budget >= 0"
+                )
+        elif isinstance(ev, MembershipEvent):
+            need_actor(ev.state, (*path, "state"), "state")
+            if ev.bloc not in blocs:
+                raise _ref_error(
+                    located,
+                    source,
+                    (*path, "bloc"),
+                    f"found unknown bloc {ev.bloc!r}; expected one of {sorted(blocs)}",
+                )
+        elif isinstance(ev, ShockEvent):
+            need_actor(ev.target, (*path, "target"), "target")
+        start = getattr(ev, "start", getattr(ev, "month", 0))
+        if start >= months:
+            key = "from" if hasattr(ev, "start") else "month"
+            raise _ref_error(
+                located,
+                source,
+                (*path, key),
+                f"found month {start}, after the scenario's last month {months - 1}; "
+                f"expected 0..{months - 1}",
+            )
+
+
+def load_scenario(path: str | Path, *, overrides: Iterable[str] = ()) -> Scenario:
+    """Load, merge (``extends``), override and validate a scenario file.
+
+    Args:
+        path: The YAML file.
+        overrides: ``key.path=value`` strings, applied after ``extends``.
+
+    Returns:
+        The validated :class:`Scenario`.
+
+    Raises:
+        InputError: one sentence naming file, line, key path, value found and what was expected.
+    """
+    located = _Located()
+    data = _resolve(Path(path), located)
+    data = apply_overrides(data, list(overrides), located=located)
+    return validate_data(data, located=located, source=str(path))
+
+
+def load_raw(path: str | Path) -> dict[str, Any]:
+    """The merged raw data of a scenario file (``extends`` resolved), before validation."""
+    return _resolve(Path(path), _Located())
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors (``greatgame schema``)."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "greatgame scenario"
+    schema.setdefault("properties", {})["extends"] = {
+        "type": "string",
+        "description": "path of a base scenario this file derives from",
+    }
+    return schema
+
+
+def default_scenario_path() -> Path:
+    """The article's scenario: ``scenarios/central_asia_2016.yaml`` next to the package."""
+    here = Path(__file__).resolve().parent.parent / "scenarios" / "central_asia_2016.yaml"
+    return here
