@@ -117,7 +117,7 @@ class State(FixedAgent):
         p = self.patron_row
         w.shares[:, p] = self.strategy.shares(
             w.shares[:, p],
-            marginal=self.model.marginal_influence()[:, p],
+            marginal=self.model.marginal_influence(p),
             value=w.value[:, p],
             allowed=w.allowed[p],
             adapt_rate=w.adapt_rate[:, p],

@@ -22,6 +22,8 @@ References:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -176,6 +178,13 @@ def contest_terms(
         ``(shares (R, P, N), log_denominator (R, N))``; ``log D = -inf`` where nobody holds
         anything and the target has no autonomy.
     """
+    if np.all(decisiveness == 1.0):
+        # the classic lottery contest: the same formula without logarithms (and much cheaper)
+        denom1 = autonomy + effort_.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares1 = effort_ / denom1[:, None, :]
+            log_denom1 = np.log(denom1)
+        return np.where(denom1[:, None, :] > 0, shares1, 0.0), log_denom1
     r = decisiveness[:, None, None]
     with np.errstate(divide="ignore"):
         z = r * np.log(effort_)  # -inf where effort is 0
@@ -217,6 +226,9 @@ def contest_gradient(
     Returns:
         ``(R, P, N)`` derivatives >= 0 (per unit of effort).
     """
+    if np.all(decisiveness == 1.0):
+        # r = 1: dI/dE = (1 - I) / D exactly, zero efforts included
+        return (1.0 - influence) * np.exp(-log_denominator)[:, None, :]
     r = decisiveness[:, None, None]
     zero = effort_ <= EFFORT_FLOOR
     e = np.where(zero, EFFORT_FLOOR, effort_)
@@ -244,11 +256,47 @@ def marginal_influence_per_dollar(
     return gradient[..., None] * weights[:, None, :, :] * multiplier / gdp[:, None, :, None]
 
 
+class Borders(NamedTuple):
+    """Land borders as directed edges sorted by origin, each weighted ``1 / deg(origin)``.
+
+    Edge lists keep the spill-over cost linear in the number of borders.
+    """
+
+    src: np.ndarray  # (E,) origin state of each directed edge, sorted
+    dst: np.ndarray  # (E,) neighbour
+    weight: FloatArray  # (E,) 1 / degree of the origin
+    starts: np.ndarray  # first edge of each state that has a border
+    nodes: np.ndarray  # the states that have a border
+    n: int  # number of states
+
+
+def border_edges(pairs: np.ndarray, n: int) -> Borders:
+    """Build :class:`Borders` from undirected pairs ``(E, 2)`` of state indices."""
+    pairs = np.asarray(pairs, dtype=int).reshape(-1, 2)
+    uniq = {tuple(sorted((int(a), int(b)))) for a, b in pairs if a != b}
+    directed = sorted({(a, b) for a, b in uniq} | {(b, a) for a, b in uniq})
+    arr = np.array(directed, dtype=int).reshape(-1, 2)
+    src, dst = arr[:, 0], arr[:, 1]
+    degree = np.bincount(src, minlength=n)
+    nodes = np.flatnonzero(degree)
+    starts = np.searchsorted(src, nodes)
+    return Borders(src, dst, 1.0 / degree[src], starts, nodes, n)
+
+
+def spillover_pull(threat: FloatArray, borders: Borders) -> FloatArray:
+    """``(R, N)``: mean over each state's neighbours of ``max(T_j - T_i, 0)``."""
+    out = np.zeros_like(threat)
+    if borders.src.size:
+        gap = np.maximum(threat[:, borders.dst] - threat[:, borders.src], 0.0) * borders.weight
+        out[:, borders.nodes] = np.add.reduceat(gap, borders.starts, axis=1)
+    return out
+
+
 def threat_step(
     threat: FloatArray,
     baseline: FloatArray,
     security_share: FloatArray,
-    adjacency: FloatArray,
+    borders: Borders,
     *,
     reversion: FloatArray,
     spillover: FloatArray,
@@ -266,7 +314,7 @@ def threat_step(
         threat: ``(R, N)``.
         baseline: ``(R, N)``.
         security_share: ``(R, N)`` total security stock / GDP.
-        adjacency: ``(N, N)`` 0/1 land borders.
+        borders: land borders (:func:`border_edges`).
         reversion: ``(R,)`` kappa.
         spillover: ``(R,)`` sigma.
         relief: ``(R,)`` lambda.
@@ -276,11 +324,9 @@ def threat_step(
         ``(R, N)`` new threat.
     """
     target = baseline / (1.0 + relief[:, None] * security_share)
-    degree = adjacency.sum(axis=1)
-    gap = np.maximum(threat[:, None, :] - threat[:, :, None], 0.0)  # (R, i, j): T_j - T_i
-    spill = (gap * adjacency[None]).sum(axis=2) / np.maximum(degree, 1.0)[None]
+    spill = spillover_pull(threat, borders)
     new = threat + reversion[:, None] * (target - threat) + spillover[:, None] * spill + shocks
-    return np.clip(new, 0.0, 1.0)
+    return np.minimum(np.maximum(new, 0.0), 1.0)
 
 
 def switch_probability(
@@ -292,7 +338,8 @@ def switch_probability(
 ) -> FloatArray:
     """Probability of switching a membership this month (logit with hysteresis).
 
-    ``P = rate / (1 + exp(-(gain - h) / tau))``: the state switches when the
+    ``P = rate / (1 + exp(-(gain - h) / tau))`` (computed as
+    ``rate (1 + tanh((gain - h) / (2 tau))) / 2``, which cannot overflow): the state switches when the
     utility gain from switching clears the hysteresis band ``h``; ``tau``
     sets how noisy that judgement is (McFadden 1974). Memberships therefore do
     not flicker when gains hover around zero.
@@ -307,10 +354,8 @@ def switch_probability(
         Probabilities, same shape as ``gain``.
     """
     extra = (1,) * (gain.ndim - 1)
-    tau = temperature.reshape(-1, *extra)
-    h = hysteresis.reshape(-1, *extra)
-    z = np.clip((gain - h) / tau, -500.0, 500.0)
-    return rate.reshape(-1, *extra) / (1.0 + np.exp(-z))
+    z = (gain - hysteresis.reshape(-1, *extra)) / (2.0 * temperature.reshape(-1, *extra))
+    return (0.5 * rate.reshape(-1, *extra)) * (1.0 + np.tanh(z))
 
 
 def deterministic_switch(gain: FloatArray, *, hysteresis: FloatArray) -> BoolArray:
@@ -323,36 +368,34 @@ def bloc_utility(
     *,
     threat: FloatArray,
     guarantee: FloatArray,
-    economic_benefit: FloatArray,
-    cost: FloatArray,
+    net_benefit: FloatArray,
     power_term: FloatArray,
-    rival_memberships: FloatArray,
     rule_weight: FloatArray,
-    tension_weight: FloatArray,
+    tension: FloatArray,
 ) -> FloatArray:
     """What belonging to each bloc is worth to each state, against staying out.
 
-    ``U[t, b] = guarantee[b] threat[t] + econ[b] - cost[t, b] + rho * power[t, b]
-    - tau * rival_memberships[t, b]``: the security benefit grows with the
-    state's threat; ``power`` is the alignment rule's influence term; the
-    last term is the tension of belonging to blocs rival to b.
+    ``U[t, b] = guarantee[b] threat[t] + (econ[b] - cost[b] - own_cost[t])
+    + rho * power[t, b] - tau * s[t] * rival_memberships[t, b]``: the security
+    benefit grows with the state's threat; ``power`` is the alignment rule's
+    influence term; the last term is the tension of belonging to blocs rival
+    to b (``s[t]`` is the rule's tension scale, 0 for hedgers).
 
     Args:
         threat: ``(R, n)``.
-        guarantee, economic_benefit: ``(R, B)``.
-        cost: ``(R, n, B)`` the bloc's cost plus the state's own aversion to membership.
+        guarantee: ``(R, B)``.
+        net_benefit: ``(R, n, B)`` economic benefit minus the bloc's cost minus the
+            state's own aversion to membership.
         power_term: ``(R, n, B)`` from an :class:`sim.rules.AlignmentRule`.
-        rival_memberships: ``(R, n, B)`` how many of b's rival blocs the state is in.
-        rule_weight: ``(R,)`` weight of the power term.
-        tension_weight: ``(R,)`` (already scaled by the rule's tension scale).
+        rule_weight: ``(R,)`` weight ``rho`` of the power term.
+        tension: ``(R, n, B)`` the tension term ``tau * s[t] * rival_memberships``.
 
     Returns:
         ``(R, n, B)`` utilities.
     """
     return (
         guarantee[:, None, :] * threat[:, :, None]
-        + economic_benefit[:, None, :]
-        - cost
+        + net_benefit
         + rule_weight[:, None, None] * power_term
-        - tension_weight[:, None, None] * rival_memberships
+        - tension
     )

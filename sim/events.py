@@ -140,14 +140,14 @@ class EventSchedule:
             table = getattr(world, s.table)
             table[:, s.index] = np.where(active, s.value, table[:, s.index])
 
-    def apply_memberships(self, world: World, month: int) -> bool:
-        """Forced joins and leaves due this month; True if any was due."""
-        changed = False
+    def apply_memberships(self, world: World, month: int) -> np.ndarray | None:
+        """Forced joins and leaves due this month: the (R,) mask of runs they touched, or None."""
+        changed: np.ndarray | None = None
         for m in self.members:
             due = m.month == month
             if due.any():
                 world.member[due, m.state, m.bloc] = m.join
-                changed = True
+                changed = due if changed is None else changed | due
         return changed
 
     def add_aid(self, world: World, month: int) -> None:
@@ -157,8 +157,10 @@ class EventSchedule:
             if active.any():
                 world.flow[:, a.patron, a.target, a.instrument] += np.where(active, a.monthly, 0.0)
 
-    def threat_shocks(self, world: World, month: int) -> FloatArray:
-        """``(R, N)`` scheduled threat shocks this month."""
+    def threat_shocks(self, world: World, month: int) -> FloatArray | float:
+        """``(R, N)`` scheduled threat shocks this month (0.0 when the scenario has none)."""
+        if not self.shocks:
+            return 0.0
         out = np.zeros_like(world.threat)
         for s in self.shocks:
             due = s.month == month

@@ -103,8 +103,9 @@ class InfluenceModel(mesa.Model):
         self.records = Recorder(self.world, self.n_months, cadence=record)
         self.hooks: list[MonthHook] = list(hooks)
         self._build_agents()
-        self._marginal: FloatArray | None = None
-        self._blocs_changed = True  # bloc multipliers are recomputed only after a change
+        self._gradient: FloatArray | None = None
+        # what depends on memberships alone is recomputed only for runs where they changed
+        self._dirty = np.ones(self.world.R, dtype=bool)
         # influence of the initial stocks, so adaptive patrons start from the real contest
         self.events.apply_parameters(self.world, 0)
         self._update_influence()
@@ -150,18 +151,25 @@ class InfluenceModel(mesa.Model):
             (self.states[idx[0]].rule, np.array(idx, dtype=int)) for idx in groups.values()
         ]
         self._tension_scale = np.array([s.rule.tension_scale for s in self.states])
+        self._rule_masks = [
+            (rule, np.isin(np.arange(w.N), rows).astype(float)[None, :, None])
+            for rule, rows in self._rule_groups
+        ]
         self._adaptive = [
             p for p in self.patron_agents if p.strategy and p.strategy.name != "fixed"
         ]
         # constant matrices of the bloc choice
         lead_f = w.leads.astype(float)
-        self._lead_mask = lead_f.T[None, :, None, :]  # (1, P, 1, B)
-        self._rival_mask = (1.0 - lead_f).T[None, :, None, :]
+        self._lead_mask = lead_f.T[:, None, None, :]  # (P, 1, 1, B)
+        self._rival_mask = (1.0 - lead_f).T[:, None, None, :]
         self._rivals_t = w.rivals.T.astype(float)
         self._admissible_t = w.admissible.T.copy()  # (N, B)
         powers = np.flatnonzero(w.leads.any(axis=0))  # patrons that lead some bloc
         self._lead_by_power = lead_f[:, powers]  # (B, G)
-        self._lead_counts = self._lead_by_power  # mem (.., B) @ (B, G) -> ties per power
+        self._net_benefit = (
+            w.economic_benefit[:, None, :] - w.cost[:, None, :] - w.membership_cost[:, :, None]
+        )
+        self._random_shocks = bool((w.shock_rate > 0).any() and (w.shock_size > 0).any())
         self._has_hedgers = any(s.rule.name == "hedging" for s in self.states)
 
     # ------------------------------------------------------------------ lookups
@@ -188,10 +196,11 @@ class InfluenceModel(mesa.Model):
         m = self.month
         u = w.uniforms(m)
         self.events.apply_parameters(w, m)
-        if self.events.apply_memberships(w, m):
-            self._blocs_changed = True
+        changed = self.events.apply_memberships(w, m)
+        if changed is not None:
+            self._memberships_changed(changed)
         self._prepare_contest()
-        self._marginal = None
+        self._gradient = None
         for patron in self._adaptive:
             patron.adapt_shares()
         w.flow = dynamics.allocation_flow(w.budget, w.attention, w.shares)
@@ -225,13 +234,51 @@ class InfluenceModel(mesa.Model):
                 break
 
     # ------------------------------------------------------------------ pieces
+    def _memberships_changed(self, runs: np.ndarray | None = None) -> None:
+        """Mark runs whose memberships changed (all runs if ``runs`` is None)."""
+        if runs is None:
+            self._dirty[:] = True
+        else:
+            self._dirty |= runs
+
+    def _membership_terms(self) -> None:
+        """Recompute what depends only on memberships, for the runs whose memberships changed.
+
+        Every term is computed run by run (elementwise or per-run products of 0/1
+        matrices), so updating a subset of runs gives exactly the full result.
+        """
+        if not self._dirty.any():
+            return
+        w = self.world
+        runs: np.ndarray | slice = (
+            slice(None) if self._dirty.all() else np.flatnonzero(self._dirty)
+        )
+        member = w.member[runs]
+        r, N, B = member.shape
+        mem = member.astype(float)
+        rival_members = (mem.reshape(r * N, B) @ self._rivals_t).reshape(r, N, B)
+        tension = w.tension_weight[runs][:, None, None] * (
+            rival_members * self._tension_scale[None, :, None]
+        )
+        # leaders refuse states that sit in a rival bloc; closed/invitation-only blocs admit
+        # only invitees; states that lead a bloc do not choose
+        allowed = w.chooser[None] & (member | (self._admissible_t[None] & ~(rival_members > 0)))
+        if isinstance(runs, slice):
+            self._multiplier = w.multiplier()
+            self._tension = tension
+            self._imbalance = self._imbalance_change(mem)
+            self._allowed = allowed
+        else:
+            self._multiplier[runs] = w.multiplier(runs)
+            self._tension[runs] = tension
+            self._imbalance[runs] = self._imbalance_change(mem)
+            self._allowed[runs] = allowed
+        self._dirty[:] = False
+
     def _prepare_contest(self) -> None:
         """This month's target weights and bloc multipliers (threat and blocs as they stand)."""
-        w = self.world
-        self._weights = w.weights()
-        if self._blocs_changed:
-            self._multiplier = w.multiplier()
-            self._blocs_changed = False
+        self._weights = self.world.weights()
+        self._membership_terms()
 
     def _update_influence(self, *, prepared: bool = False) -> None:
         w = self.world
@@ -242,17 +289,17 @@ class InfluenceModel(mesa.Model):
             w.effort, w.autonomy, w.decisiveness
         )
 
-    def marginal_influence(self) -> FloatArray:
-        """``(R, P, N, K)`` marginal influence per US$ million at the current contest."""
-        if self._marginal is None:
+    def marginal_influence(self, patron: int) -> FloatArray:
+        """``(R, N, K)`` marginal influence per US$ million of patron row ``patron``, now."""
+        if self._gradient is None:
             w = self.world
-            grad = dynamics.contest_gradient(
+            self._gradient = dynamics.contest_gradient(
                 w.effort, w.influence, self._log_denominator, w.decisiveness
             )
-            self._marginal = dynamics.marginal_influence_per_dollar(
-                grad, self._weights, self._multiplier, w.gdp
-            )
-        return self._marginal
+        p = slice(patron, patron + 1)
+        return dynamics.marginal_influence_per_dollar(
+            self._gradient[:, p], self._weights, self._multiplier[:, p], self.world.gdp
+        )[:, 0]
 
     def bloc_utility(self) -> FloatArray:
         """``(R, N, B)``: what belonging to each bloc is worth to each state, under its rule.
@@ -262,27 +309,22 @@ class InfluenceModel(mesa.Model):
         tension with rival blocs are common to all.
         """
         w = self.world
-        R, N, B = w.R, w.N, w.B
-        inf = w.influence[:, :, :, None]  # (R, P, N, 1); shares are >= 0
-        lead = (inf * self._lead_mask).max(axis=1)  # (R, N, B) strongest leader of each bloc
-        rival = (inf * self._rival_mask).max(axis=1)  # strongest patron not leading it
-        mem = w.member.reshape(R * N, B).astype(float)
-        rival_members = (mem @ self._rivals_t).reshape(R, N, B)
-        imbalance_change = self._imbalance_change(mem.reshape(R, N, B))
-        power = np.empty_like(lead)
-        for rule, rows in self._rule_groups:
-            power[:, rows] = rule.power_term(
-                lead[:, rows], rival[:, rows], imbalance_change[:, rows]
-            )
+        self._membership_terms()
+        inf = w.influence.transpose(1, 0, 2)[:, :, :, None]  # (P, R, N, 1); shares are >= 0
+        lead = (inf * self._lead_mask).max(axis=0)  # (R, N, B) strongest leader of each bloc
+        rival = (inf * self._rival_mask).max(axis=0)  # strongest patron not leading it
+        # each rule's term on all states, kept where the state follows that rule
+        power = sum(
+            rule.power_term(lead, rival, self._imbalance) * mask
+            for rule, mask in self._rule_masks
+        )
         return dynamics.bloc_utility(
             threat=w.threat,
             guarantee=w.guarantee,
-            economic_benefit=w.economic_benefit,
-            cost=w.cost[:, None, :] + w.membership_cost[:, :, None],
+            net_benefit=self._net_benefit,
             power_term=power,
-            rival_memberships=rival_members * self._tension_scale[None, :, None],
             rule_weight=w.rule_weight,
-            tension_weight=w.tension_weight,
+            tension=self._tension,
         )
 
     def _imbalance_change(self, mem: FloatArray) -> FloatArray:
@@ -294,13 +336,14 @@ class InfluenceModel(mesa.Model):
         """
         if not self._has_hedgers:
             return np.zeros(mem.shape)
-        ties = mem @ self._lead_counts  # (R, N, G) ties to each great power
-        d = self._lead_by_power[None, None]  # (1, 1, B, G)
-        m = mem[..., None]  # (R, N, B, 1)
-        with_b = ties[:, :, None, :] + (1.0 - m) * d
-        without_b = ties[:, :, None, :] - m * d
-        tilt_with = with_b.max(axis=-1) - with_b.min(axis=-1)
-        tilt_without = without_b.max(axis=-1) - without_b.min(axis=-1)
+        R, N, B = mem.shape
+        # great powers on the leading axis: reductions over it are elementwise and fast
+        ties = (mem.reshape(R * N, B) @ self._lead_by_power).T.reshape(-1, R, N, 1)  # (G, R, N, 1)
+        d = self._lead_by_power.T[:, None, None, :]  # (G, 1, 1, B)
+        with_b = ties + (1.0 - mem)[None] * d
+        without_b = ties - mem[None] * d
+        tilt_with = with_b.max(axis=0) - with_b.min(axis=0)
+        tilt_without = without_b.max(axis=0) - without_b.min(axis=0)
         return tilt_with - tilt_without
 
     def _decide_memberships(self, draws: FloatArray) -> None:
@@ -317,10 +360,6 @@ class InfluenceModel(mesa.Model):
         utility = self.bloc_utility()
         member = w.member
         gain = np.where(member, -utility, utility)
-        in_rival = (member.reshape(-1, w.B).astype(float) @ self._rivals_t).reshape(
-            member.shape
-        ) > 0
-        allowed = w.chooser[None] & (member | (self._admissible_t[None] & ~in_rival))
         if w.stochastic:
             p = dynamics.switch_probability(
                 gain, temperature=w.choice_temperature, hysteresis=w.hysteresis, rate=w.switch_rate
@@ -328,21 +367,22 @@ class InfluenceModel(mesa.Model):
             switch = draws < p
         else:
             switch = dynamics.deterministic_switch(gain, hysteresis=w.hysteresis)
-        switch &= allowed
-        if switch.any():
+        switch &= self._allowed
+        switched = switch.any(axis=(1, 2))
+        if switched.any():
             w.member = member ^ switch
-            self._blocs_changed = True
+            self._memberships_changed(switched)
 
     def _update_threat(self, draws: FloatArray) -> None:
         w = self.world
         shocks = self.events.threat_shocks(w, self.month)
-        if w.stochastic:
+        if w.stochastic and self._random_shocks:
             shocks = shocks + (draws < w.shock_rate) * w.shock_size
         w.threat = dynamics.threat_step(
             w.threat,
             w.threat_baseline,
             w.security_share(),
-            w.adjacency,
+            w.borders,
             reversion=w.threat_reversion,
             spillover=w.spillover,
             relief=w.security_relief,

@@ -248,15 +248,14 @@ class MarginalValue(PatronStrategy):
         allowed: FloatArray,
         adapt_rate: FloatArray,
     ) -> FloatArray:
+        R = current.shape[0]
         score = np.where(allowed[None] > 0, marginal * value[:, :, None], -np.inf)
-        flat = score.reshape(score.shape[0], -1)
-        best = np.argmax(flat, axis=1)
-        onehot = np.zeros_like(flat)
-        onehot[np.arange(flat.shape[0]), best] = 1.0
-        target = onehot.reshape(current.shape)
-        has_budget = current.reshape(current.shape[0], -1).sum(axis=1) > 0
-        rho = (adapt_rate * has_budget)[:, None, None]
-        return (1.0 - rho) * current + rho * target
+        best = score.reshape(R, -1).argmax(axis=1)  # ties: the first cell
+        has_budget = current.reshape(R, -1).sum(axis=1) > 0
+        rho = adapt_rate * has_budget
+        new = current * (1.0 - rho)[:, None, None]
+        new.reshape(R, -1)[np.arange(R), best] += rho
+        return new
 
 
 # --------------------------------------------------------------------------- registries

@@ -104,7 +104,7 @@ class World:
     shock_rate: FloatArray
     shock_size: FloatArray
     membership_cost: FloatArray  # (R, N)
-    adjacency: FloatArray  # (N, N)
+    borders: dynamics.Borders  # land borders as weighted directed edges
     rule_names: list[str]
     # patrons
     budget_base: FloatArray  # (R, P) US$ million / month
@@ -220,15 +220,18 @@ class World:
             raise InputError(f"unknown bloc {name!r}; expected one of {self.blocs}") from None
 
     # ------------------------------------------------------------------ derived quantities
-    def bloc_standing(self) -> FloatArray:
-        """``(R, B, P)``: 1 where a patron leads a bloc, ``partner_share`` where it is a member."""
-        patron_member = self.member[:, self.patron_index, :].transpose(0, 2, 1)  # (R, B, P)
-        partner = patron_member * self.partner_share[:, None, None]
+    def bloc_standing(self, runs: np.ndarray | slice = slice(None)) -> FloatArray:
+        """``(r, B, P)``: 1 where a patron leads a bloc, ``partner_share`` where it is a member."""
+        member = self.member[runs]
+        patron_member = member[:, self.patron_index, :].transpose(0, 2, 1)  # (r, B, P)
+        partner = patron_member * self.partner_share[runs][:, None, None]
         return np.where(self.leads[None], 1.0, partner)
 
-    def multiplier(self) -> FloatArray:
-        """``(R, P, N, K)`` bloc multipliers of the current memberships."""
-        return dynamics.bloc_multiplier(self.member, self.bloc_standing(), self.boost)
+    def multiplier(self, runs: np.ndarray | slice = slice(None)) -> FloatArray:
+        """``(r, P, N, K)`` bloc multipliers of the current memberships (of ``runs``)."""
+        return dynamics.bloc_multiplier(
+            self.member[runs], self.bloc_standing(runs), self.boost[runs]
+        )
 
     def weights(self) -> FloatArray:
         """``(R, N, K)`` what each target values now (security weight grows with threat)."""
@@ -297,9 +300,6 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
         for a, actor in sc.actors.items():
             for p, dep in actor.dependencies.items():
                 dependency[r, p_idx[p], a_idx[a]] += dep.weight * dep.share_of_gdp
-    adjacency = np.zeros((N, N))
-    for x, y in s0.borders:
-        adjacency[a_idx[x], a_idx[y]] = adjacency[a_idx[y], a_idx[x]] = 1.0
     rule_override = s0.parameters.alignment_rule
     rule_names = [rule_override or s0.actors[a].alignment_rule for a in actors]
 
@@ -382,7 +382,9 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
         shock_rate=shock_rate,
         shock_size=shock_size,
         membership_cost=per_actor(lambda sc, a: a.membership_cost),
-        adjacency=adjacency,
+        borders=dynamics.border_edges(
+            np.array([(a_idx[x], a_idx[y]) for x, y in s0.borders], dtype=int), N
+        ),
         rule_names=rule_names,
         budget_base=budget,
         attention_base=attention,
