@@ -63,7 +63,10 @@ def main() -> None:
         row = []
         for record in ("monthly", "final"):
             best, med = _time(
-                lambda record=record: InfluenceModel(sc, seeds=seeds, record=record).run(), r_reps
+                lambda record=record, seeds=seeds: InfluenceModel(
+                    sc, seeds=seeds, record=record
+                ).run(),
+                r_reps,
             )
             row += [best * 1e3 / R, med * 1e3 / R]
         print(f"{R:>6} {row[0]:>13.3f} {row[1]:>12.3f} {row[2]:>11.3f} {row[3]:>10.3f}")

@@ -338,9 +338,9 @@ def switch_probability(
 ) -> FloatArray:
     """Probability of switching a membership this month (logit with hysteresis).
 
-    ``P = rate / (1 + exp(-(gain - h) / tau))`` (computed as
-    ``rate (1 + tanh((gain - h) / (2 tau))) / 2``, which cannot overflow): the state switches when the
-    utility gain from switching clears the hysteresis band ``h``; ``tau``
+    ``P = rate / (1 + exp(-(gain - h) / tau))``, computed as
+    ``rate (1 + tanh((gain - h) / (2 tau))) / 2``, which cannot overflow. The state
+    switches when the utility gain from switching clears the hysteresis band ``h``; ``tau``
     sets how noisy that judgement is (McFadden 1974). Memberships therefore do
     not flicker when gains hover around zero.
 
