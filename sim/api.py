@@ -106,6 +106,7 @@ class RunResult:
                 self.scenario.borders,
                 s["dominant"],
                 shares=shares,
+                patrons=[p for p in w.patrons if p not in region],
                 title=f"Who holds whom, {s['date']} (colour: dominant patron; size: GDP)",
             )
         return self._figs

@@ -186,6 +186,7 @@ def region_map(
     dominant: Mapping[str, str | None],
     *,
     shares: Mapping[str, float] | None = None,
+    patrons: Sequence[str] = (),
     title: str = "Who holds whom",
     ax: plt.Axes | None = None,
 ) -> Figure:
@@ -196,6 +197,7 @@ def region_map(
         borders: Pairs of states sharing a land border (the edges).
         dominant: State -> dominant patron (None: nobody).
         shares: Optional state -> dominant patron's share, drawn as the node's opacity.
+        patrons: States drawn as patrons (squares in their own colour).
         title: Figure title.
         ax: Draw into this axes instead of a new figure.
     """
@@ -204,7 +206,7 @@ def region_map(
         fig, ax = plt.subplots(figsize=(8, 6))
     else:
         fig = ax.figure  # type: ignore[assignment]
-    pats = sorted({p for p in dominant.values() if p})
+    pats = sorted({p for p in dominant.values() if p} | set(patrons))
     colors = patron_colors(pats)
     for a, b in borders:
         if a in geo.index and b in geo.index:
@@ -218,14 +220,16 @@ def region_map(
     gdp = geo["gdp"].astype(float)
     size = 80 + 1400 * np.sqrt(gdp / gdp.max())
     for state, row in geo.iterrows():
-        p = dominant.get(str(state))
+        is_patron = str(state) in patrons
+        p = str(state) if is_patron else dominant.get(str(state))
         alpha = 0.95 if shares is None else 0.35 + 0.6 * float(shares.get(str(state), 0.0))
         ax.scatter(
             row["lon"],
             row["lat"],
             s=size[state],
             color=colors.get(p, NOBODY_COLOR) if p else NOBODY_COLOR,
-            alpha=alpha,
+            alpha=0.95 if is_patron else alpha,
+            marker="s" if is_patron else "o",
             edgecolor="black",
             lw=0.6,
             zorder=2,
@@ -237,6 +241,8 @@ def region_map(
     for p in pats:
         ax.scatter([], [], color=colors[p], s=80, label=f"held by {p}")
     ax.scatter([], [], color=NOBODY_COLOR, s=80, label="held by nobody")
+    if patrons:
+        ax.scatter([], [], color="white", edgecolor="black", marker="s", s=80, label="patron")
     ax.legend(loc="lower left", fontsize=8, frameon=False)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
