@@ -71,6 +71,7 @@ class RunResult:
             "scenario_hash": self.scenario.content_hash(),
             "seed": self.seeds[0],
             "months": self.model.n_months,
+            "start": self.scenario.start,
             "version": __version__,
             **self.summaries[0],
         }
