@@ -102,6 +102,18 @@ class State(FixedAgent):
         """``(R, B)``: what belonging to each bloc is worth to this state now."""
         return self.model.bloc_utility()[:, self.index, :]
 
+    def switch_probabilities(self) -> FloatArray:
+        """``(R, B)``: how likely this state is to join (or leave) each bloc this month.
+
+        The state weighs each bloc it could join or leave: the security the
+        bloc guarantees against its threat, the leader's influence over it
+        against rivals' (as its alignment rule reads it), economic benefit,
+        membership cost and tension with rival blocs; it switches when the
+        gain clears its hysteresis band, noisily (logit), and only where the
+        bloc's leaders would admit it.
+        """
+        return self.model.switch_probabilities()[:, self.index, :]
+
     # ------------------------------------------------------------------ patron behaviour
     def adapt_shares(self) -> None:
         """An adaptive patron moves part of its budget to where it buys most influence.

@@ -346,6 +346,28 @@ class InfluenceModel(mesa.Model):
         tilt_without = without_b.max(axis=0) - without_b.min(axis=0)
         return tilt_with - tilt_without
 
+    def switch_gain(self) -> FloatArray:
+        """``(R, N, B)``: utility of switching (joining or leaving) each bloc minus staying."""
+        utility = self.bloc_utility()
+        return np.where(self.world.member, -utility, utility)
+
+    def switch_probabilities(self) -> FloatArray:
+        """``(R, N, B)``: this month's probability that each state switches each bloc.
+
+        Zero where the switch is not allowed (a leader refuses, the bloc is
+        closed to the state, or the state leads a bloc); the noise-free model
+        switches deterministically instead (see :func:`sim.dynamics.deterministic_switch`).
+        """
+        w = self.world
+        self._membership_terms()
+        p = dynamics.switch_probability(
+            self.switch_gain(),
+            temperature=w.choice_temperature,
+            hysteresis=w.hysteresis,
+            rate=w.switch_rate,
+        )
+        return p * self._allowed
+
     def _decide_memberships(self, draws: FloatArray) -> None:
         """Each state weighs each bloc it could join or leave; all decide at once.
 
@@ -357,20 +379,14 @@ class InfluenceModel(mesa.Model):
         w = self.world
         if w.B == 0:
             return
-        utility = self.bloc_utility()
-        member = w.member
-        gain = np.where(member, -utility, utility)
         if w.stochastic:
-            p = dynamics.switch_probability(
-                gain, temperature=w.choice_temperature, hysteresis=w.hysteresis, rate=w.switch_rate
-            )
-            switch = draws < p
+            switch = draws < self.switch_probabilities()
         else:
-            switch = dynamics.deterministic_switch(gain, hysteresis=w.hysteresis)
+            switch = dynamics.deterministic_switch(self.switch_gain(), hysteresis=w.hysteresis)
         switch &= self._allowed
         switched = switch.any(axis=(1, 2))
         if switched.any():
-            w.member = member ^ switch
+            w.member = w.member ^ switch
             self._memberships_changed(switched)
 
     def _update_threat(self, draws: FloatArray) -> None:
