@@ -334,7 +334,7 @@ class InfluenceModel(mesa.Model):
         leads; its tilt is the largest minus the smallest tie count over the
         powers that lead blocs.
         """
-        if not self._has_hedgers:
+        if not self._has_hedgers or self._lead_by_power.shape[1] == 0:  # no blocs, no tilt
             return np.zeros(mem.shape)
         R, N, B = mem.shape
         # great powers on the leading axis: reductions over it are elementwise and fast
