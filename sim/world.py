@@ -74,9 +74,18 @@ def region_of(sc: Scenario) -> list[str]:
 
 
 def rivalry_of(sc: Scenario) -> tuple[str, str] | None:
-    """The challenger and incumbent compared in summaries (the first two patrons)."""
-    names = list(sc.patrons)
-    return (names[0], names[1]) if len(names) >= 2 else None
+    """The challenger and incumbent compared in summaries.
+
+    The scenario's ``rivalry`` if given; otherwise the two patrons with the largest
+    GDP, the larger economy as challenger (ties broken by name), so that the order
+    in which the file lists patrons never matters.
+    """
+    if sc.rivalry is not None:
+        return (sc.rivalry[0], sc.rivalry[1])
+    if len(sc.patrons) < 2:
+        return None
+    ranked = sorted(sc.patrons, key=lambda p: (-sc.usd(sc.actors[p].gdp), p))
+    return (ranked[0], ranked[1])
 
 
 @dataclass

@@ -309,14 +309,6 @@ def test_p3_noise_off_any_reordering_permutes_outputs(
     assert_permuted(a, b, rivalry=list(other["patrons"])[:2] == ["China", "Russia"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "model bug: sim/world.py rivalry_of() takes the first two patrons in file order as "
-        "(challenger, incumbent), so reordering patrons changes summary['rivalry'] and "
-        "summary['overtake_month'] (MODEL.md property 3)"
-    ),
-)
 def test_p3_patron_order_does_not_choose_the_rivalry(
     noise_off: dict[str, Any], scenario_from: ScenarioFrom, run_model: RunModel
 ) -> None:
