@@ -244,6 +244,36 @@ class Bloc(_Strict):
     source: str = ""
 
 
+class LandscapeParameters(_Strict):
+    """The landscape prediction inside the model (Axelrod & Bennett 1993; see sim.alignment).
+
+    Each prediction month the model derives sizes and propensities from its own state
+    and records the two camps that minimise the landscape energy. Every field's
+    reason is in docs/model.md.
+    """
+
+    every: Annotated[int, Field(ge=1, le=1200)] = Field(
+        1, description="months between predictions (camps carry forward in between)"
+    )
+    method: Literal["exhaustive", "dynamics"] = Field(
+        "exhaustive",
+        description="global minimum over all splits (n <= 16), or steepest descent "
+        "from the last prediction's camps (any n)",
+    )
+    size: Literal["gdp", "military", "equal"] = Field(
+        "gdp", description="capability measure behind each actor's size (shares of the total)"
+    )
+    blocs: NonNeg = Field(
+        1.0, description="propensity per shared bloc, minus per pair of rival blocs"
+    )
+    influence: NonNeg = Field(
+        1.0, description="propensity per unit of influence-profile overlap (shared patrons)"
+    )
+    rivalry: NonNeg = Field(
+        1.0, description="repulsion between the challenger and the incumbent"
+    )
+
+
 class Parameters(_Strict):
     """Global parameters of the dynamics (see docs/model.md for each one's reason)."""
 
@@ -261,6 +291,7 @@ class Parameters(_Strict):
     partner_share: Fraction = 0.5
     stochastic: bool = True
     alignment_rule: str | None = None
+    landscape: LandscapeParameters | None = None
 
     @field_validator("half_life")
     @classmethod
@@ -356,6 +387,12 @@ class Scenario(_Strict):
     patrons: Annotated[dict[Name, Patron], Field(min_length=1)]
     blocs: dict[Name, Bloc] = {}
     events: dict[Name, Event] = {}
+    rivalry: tuple[Name, Name] | None = Field(
+        None,
+        description="[challenger, incumbent]: the pair compared in summaries (who overtakes "
+        "whom) and repelled in the landscape; default: the two patrons with the largest GDP, "
+        "the larger one as challenger",
+    )
 
     # --- money -------------------------------------------------------------
     def usd(self, money: Money) -> float:
@@ -824,6 +861,19 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     ("blocs", b, "rivals", i),
                     f"found {r!r}; expected another bloc, one of {sorted(blocs - {b})}",
                 )
+    if sc.rivalry is not None:
+        for i, p in enumerate(sc.rivalry):
+            if p not in sc.patrons:
+                raise _ref_error(
+                    located,
+                    source,
+                    ("rivalry", i),
+                    f"found {p!r}, which is not a patron; expected one of {sorted(sc.patrons)}",
+                )
+        if sc.rivalry[0] == sc.rivalry[1]:
+            raise _ref_error(
+                located, source, ("rivalry",), "expected two different patrons, found one twice"
+            )
     months = sc.months
     for name, ev in sc.events.items():
         path = ("events", name)
