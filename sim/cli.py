@@ -228,6 +228,32 @@ def landscape(
     main_landscape(actors_csv, propensity_csv, center=center, as_json=json_)
 
 
+# --------------------------------------------------------------------------- app
+
+
+@app.command(
+    "app",
+    epilog=(
+        "Examples:\n\n  greatgame app\n\n"
+        "  greatgame app scenarios/russia_joins_quartet.yaml --port 8800\n\n"
+        "Open the printed URL in a browser. Move a control, press Reset to apply it, then "
+        "Step or Play. Works offline; Ctrl-C stops the server."
+    ),
+)
+def app_(
+    scenario: ScenarioArg = None,
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (the default serves this machine only).")
+    ] = "127.0.0.1",
+    set_: SetOpt = None,
+) -> None:
+    """Serve the live dashboard (Mesa SolaraViz): map, influence, blocs and controls."""
+    from sim.app import serve
+
+    serve(_scenario_path(scenario), host=host, port=port, set=set_ or [])
+
+
 # --------------------------------------------------------------------------- entry point
 
 
