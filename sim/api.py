@@ -54,6 +54,11 @@ class RunResult:
         return self.model.records.states_frame()
 
     @cached_property
+    def runs(self) -> pd.DataFrame:
+        """Tidy per run and month: run, month, date, landscape_energy (when recorded)."""
+        return self.model.records.runs_frame()
+
+    @cached_property
     def memberships(self) -> pd.DataFrame:
         """Tidy: run, month, date, state, bloc, member."""
         return self.model.records.membership_frame()
@@ -99,7 +104,12 @@ class RunResult:
                 title=f"{self.scenario.name}: influence over time",
             )
             camps = self.states if "camp" in self.states.columns else None
-            self._figs["membership"] = plots.membership_timeline(self.memberships, camps=camps)
+            rivalry = self.model.world.rivalry  # camp 1 is the challenger's, 0 the incumbent's
+            self._figs["membership"] = plots.membership_timeline(
+                self.memberships,
+                camps=camps,
+                camp_names=(rivalry[1], rivalry[0]) if rivalry else None,
+            )
             w = self.model.world
             shares = {a: float(w.influence[0, :, i].max()) for i, a in enumerate(w.actors)}
             self._figs["map"] = plots.region_map(
@@ -123,14 +133,11 @@ class RunResult:
             raise InputError(
                 f"--out {out} is a file; expected a directory (it is created if missing)"
             )
-        written = write_frames(
-            {
-                "timeseries": self.influence,
-                "states": self.states,
-                "memberships": self.memberships,
-            },
-            out,
-        )
+        frames = {"timeseries": self.influence, "states": self.states}
+        frames["memberships"] = self.memberships
+        if self.model.records.run_extra:  # e.g. the landscape energy
+            frames["runs"] = self.runs
+        written = write_frames(frames, out)
         summary_path = out / "summary.json"
         tmp = summary_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.summary, indent=2, default=_jsonable))

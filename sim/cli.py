@@ -156,6 +156,13 @@ def _print_summary(s: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- validate, schema
 
 
+    if s.get("predicted_camps"):
+        camps = Table(title="Predicted camps at the end (landscape theory)", title_justify="left")
+        camps.add_column("camp of")
+        camps.add_column("states")
+        for side, members in s["predicted_camps"].items():
+            camps.add_row(side, ", ".join(members))
+        out_console.print(camps)
 @app.command(
     epilog="Example:\n\n  greatgame validate scenarios/quartet_expands.yaml --set months=60"
 )

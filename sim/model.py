@@ -35,6 +35,7 @@ from mesa.discrete_space import Network
 
 from sim import dynamics
 from sim.agents import Bloc, State
+from sim.alignment import attach_landscape
 from sim.dynamics import FloatArray
 from sim.errors import InputError
 from sim.events import EventSchedule
@@ -102,6 +103,7 @@ class InfluenceModel(mesa.Model):
         self.events = EventSchedule(self.world)
         self.records = Recorder(self.world, self.n_months, cadence=record)
         self.hooks: list[MonthHook] = list(hooks)
+        attach_landscape(self)  # predicted camps, when the scenario has parameters.landscape
         self._build_agents()
         self._gradient: FloatArray | None = None
         # what depends on memberships alone is recomputed only for runs where they changed

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 #: Fixed colours, so a patron looks the same in every figure and notebook.
 PATRON_COLORS: dict[str, str] = {
@@ -120,7 +122,11 @@ def influence_over_time(
 
 
 def membership_timeline(
-    membership: pd.DataFrame, *, run: int = 0, camps: pd.DataFrame | None = None
+    membership: pd.DataFrame,
+    *,
+    run: int = 0,
+    camps: pd.DataFrame | None = None,
+    camp_names: tuple[str, str] | None = None,
 ) -> Figure:
     """Bloc membership over time: one row per (state, bloc) that was ever a member.
 
@@ -128,6 +134,8 @@ def membership_timeline(
         membership: Tidy frame with run, month, state, bloc, member.
         run: Which run to draw.
         camps: Optional tidy frame (month, state, camp) of predicted camps to draw beside.
+        camp_names: The patrons whose camps are ``camp`` 0 and 1 (e.g. the incumbent and
+            the challenger), for the colours and the legend.
     """
     df = membership[(membership["run"] == run) & membership["member"]]
     blocs = _ordered(membership["bloc"])
@@ -172,10 +180,22 @@ def membership_timeline(
         cx = axes[0, 1]
         c = camps[camps["run"] == run] if "run" in camps else camps
         pivot = c.pivot_table(index="state", columns="month", values="camp", observed=True)
-        cx.imshow(pivot.to_numpy(), aspect="auto", cmap="coolwarm", vmin=0, vmax=1)
+        names = camp_names or ("camp 0", "camp 1")
+        pal = patron_colors(names) if camp_names else {names[0]: "#3b4cc0", names[1]: "#b40426"}
+        cmap = ListedColormap([pal[names[0]], pal[names[1]]])
+        cols = pivot.columns.to_numpy(dtype=float)
+        width = float(np.median(np.diff(cols))) if cols.size > 1 else 1.0
+        cx.imshow(
+            pivot.to_numpy(), aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest",
+            extent=(cols.min(), cols.max() + width, len(pivot.index) - 0.5, -0.5),
+        )  # fmt: skip
         cx.set_yticks(range(len(pivot.index)), list(pivot.index), fontsize=8)
-        cx.set_title("predicted camp", loc="left")
-        cx.set_xlabel("month index")
+        cx.set_title("predicted camp (landscape)", loc="left")
+        cx.set_xlabel("month")
+        cx.legend(
+            handles=[Patch(color=pal[n], label=f"{n}'s camp" if camp_names else n) for n in names],
+            loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False,
+        )  # fmt: skip
     fig.tight_layout()
     return fig
 

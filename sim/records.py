@@ -68,10 +68,16 @@ class Recorder:
         self.threat = np.empty((T, R, N))
         self.member = np.zeros((T, R, N, B), dtype=bool)
         self.extra: dict[str, np.ndarray] = {}
+        #: (T, R) per-run series (e.g. the landscape energy), filled by hooks; see runs_frame()
+        self.run_extra: dict[str, np.ndarray] = {}
         self.n_recorded = 0
         self.last_month = -1
         # summary figures tracked every month
         self.first_overtake = np.full((R, N), -1, dtype=int)
+
+    def slot(self, month: int) -> int | None:
+        """The time index at which ``month`` is recorded, or None if the cadence skips it."""
+        return self._slot.get(month)
 
     def record(self, month: int) -> None:
         """Record the World as it stands at the end of ``month``."""
@@ -152,6 +158,20 @@ class Recorder:
             df[name] = arr[:T].ravel()
         return df
 
+    def runs_frame(self) -> pd.DataFrame:
+        """Tidy per run: run, month, date, and one column per ``run_extra`` series."""
+        w = self.world
+        T = self._done()
+        tt, rr = np.meshgrid(np.arange(T), np.arange(w.R), indexing="ij")
+        months = np.asarray(self.months[:T])
+        labels = np.array([month_label(w.scenarios[0].start, int(m)) for m in months])
+        df = pd.DataFrame(
+            {"run": rr.ravel(), "month": months[tt.ravel()], "date": labels[tt.ravel()]}
+        )
+        for name, arr in self.run_extra.items():  # (T, R), e.g. the landscape energy
+            df[name] = arr[:T].ravel()
+        return df
+
     def membership_frame(self) -> pd.DataFrame:
         """Tidy memberships: run, month, date, state, bloc, member (bool)."""
         w = self.world
@@ -185,7 +205,10 @@ class Recorder:
         or None), ``overtake_month`` (state -> first month the challenger's
         influence exceeded the incumbent's, or None), ``bloc_sizes``,
         ``regional_index`` (patron -> GDP- and population-weighted mean influence
-        over the region), ``final_influence`` (patron -> state -> share).
+        over the region), ``final_influence`` (patron -> state -> share), and, when
+        the landscape is recorded (``extra["camp"]``), ``predicted_camps`` (the
+        challenger's and the incumbent's names -> the states in their camp at the last
+        recorded month, see :mod:`sim.alignment`).
         """
         w = self.world
         runs = list(range(w.R)) if runs is None else list(runs)
@@ -220,6 +243,7 @@ class Recorder:
                     "date": month_label(w.scenarios[0].start, max(self.last_month, 0)),
                     "dominant": dominant,
                     "rivalry": list(w.rivalry) if w.rivalry else None,
+                    "region": list(w.region),
                     "overtake_month": overtake,
                     "bloc_sizes": {b: int(w.member[r, :, j].sum()) for j, b in enumerate(w.blocs)},
                     "bloc_members": {
@@ -233,6 +257,13 @@ class Recorder:
                     },
                 }
             )
+            camp = self.extra.get("camp")
+            if camp is not None and self.n_recorded and w.rivalry is not None:
+                last = camp[self.n_recorded - 1, r]
+                out[-1]["predicted_camps"] = {
+                    side: [a for n, a in enumerate(w.actors) if last[n] == label]
+                    for side, label in ((w.rivalry[0], 1), (w.rivalry[1], 0))
+                }
         return out
 
 

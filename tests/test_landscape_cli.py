@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -278,3 +279,36 @@ def test_too_many_actors_for_cli(tmp_path: Path) -> None:
     actors = write_actors(tmp_path / "ACTORS.csv", names, [1.0] * len(names))
     with pytest.raises(InputError, match=r"29 actors are too many.*at most 28"):
         lio.main_landscape(actors, tmp_path / "unused.csv", out=io.StringIO())
+
+
+# --------------------------------------------------------------------------- the real command
+
+
+def test_greatgame_landscape_in_a_real_process(
+    tmp_path: Path,
+    files: tuple[Path, Path],
+    cli_subprocess: Callable[..., tuple[int, str, str]],
+) -> None:
+    """The installed ``greatgame landscape``: JSON on stdout and exit 0 on good input."""
+    actors, prop = files
+    code, out, err = cli_subprocess("landscape", actors, prop, "--center", "3", "--json")
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert json.loads(out) == run_json(actors, prop, center=3.0)
+
+
+def test_greatgame_landscape_bad_input_in_a_real_process(
+    tmp_path: Path,
+    files: tuple[Path, Path],
+    cli_subprocess: Callable[..., tuple[int, str, str]],
+) -> None:
+    """Bad input: exit 1, one line on stderr naming the file and the value, no traceback."""
+    actors, _ = files
+    asym = bad(tmp_path / "ASYM.csv", "actor,Russia,China,USA,Kazakhstan\n"
+               "Russia,,4,1,5\nChina,2,,2,4\nUSA,1,2,,3\nKazakhstan,5,4,3,\n")  # fmt: skip
+    code, out, err = cli_subprocess("landscape", actors, asym, "--json")
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert "ASYM.csv" in err and "symmetric" in err
+    assert "Traceback" not in err
