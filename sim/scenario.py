@@ -42,8 +42,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
-    model_validator,
 )
 
 from sim.errors import InputError
@@ -66,6 +67,14 @@ _MONEY_RE = re.compile(
     r"(?P<unit>k|thousand|m|mn|million|bn|billion)?\s*(?P<cur>[A-Za-z]{3})\s*$"
 )
 
+#: The largest number a scenario may hold (amounts in millions, weights, costs, values): far
+#: beyond any real figure, and small enough that products of several stay finite in float64.
+MAX_NUMBER = 1e12
+#: The smallest positive number (rates, populations, temperatures, GDP in millions).
+MIN_POSITIVE = 1e-9
+#: The latest month an event may name (100,000 months: longer than any run may be).
+MAX_MONTH = 100_000
+
 # --------------------------------------------------------------------------- money
 
 
@@ -87,7 +96,17 @@ def _parse_money(value: Any) -> Money:
     if isinstance(value, int | float):
         return Money(float(value), None)
     if isinstance(value, Mapping) and set(value) == {"amount", "currency"}:
-        return Money(float(value["amount"]), str(value["currency"]).upper())
+        amount, currency = value["amount"], value["currency"]
+        if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+            raise ValueError("expected 'amount' to be a number, as in {amount: 73, currency: USD}")
+        if not isinstance(currency, str):
+            raise ValueError("expected 'currency' to be USD, CNY or RUB")
+        try:
+            return Money(float(amount), currency.upper())
+        except ValueError:
+            raise ValueError(
+                "expected 'amount' to be a number, as in {amount: 73, currency: USD}"
+            ) from None
     if isinstance(value, str):
         m = _MONEY_RE.match(value)
         if m is None:
@@ -104,15 +123,46 @@ def _check_finite_nonneg(m: Money) -> Money:
         raise ValueError("expected a finite amount of money")
     if m.amount < 0:
         raise ValueError("expected a non-negative amount of money")
+    if m.amount > MAX_NUMBER:
+        raise ValueError(f"expected at most {MAX_NUMBER:g} million")
     return m
 
 
-MoneyField = Annotated[Money, BeforeValidator(_parse_money)]
-NonNegMoney = Annotated[Money, BeforeValidator(lambda v: _check_finite_nonneg(_parse_money(v)))]
+#: What editors see for money (``greatgame schema``): the forms the loader accepts.
+MONEY_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": MAX_NUMBER},
+        {
+            "type": "string",
+            "pattern": r"^\s*[+]?[0-9][0-9_,]*(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*"
+            r"(k|thousand|m|mn|million|bn|billion)?\s*[A-Za-z]{3}\s*$",
+        },
+        {
+            "type": "object",
+            "properties": {
+                "amount": {"type": "number", "minimum": 0, "maximum": MAX_NUMBER},
+                "currency": {"enum": list(CURRENCIES)},
+            },
+            "required": ["amount", "currency"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "money in millions: '300 m CNY', '19.9 bn USD', '46 USD', or a bare number "
+    "in the scenario's currency",
+    "examples": ["73 m USD", "300 m CNY", "19.9 bn USD"],
+}
+
+MoneyField = Annotated[Money, BeforeValidator(_parse_money), WithJsonSchema(MONEY_JSON_SCHEMA)]
+NonNegMoney = Annotated[
+    Money,
+    BeforeValidator(lambda v: _check_finite_nonneg(_parse_money(v))),
+    WithJsonSchema(MONEY_JSON_SCHEMA),
+]
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0.0, le=MAX_NUMBER, allow_inf_nan=False)]
+Positive = Annotated[float, Field(ge=MIN_POSITIVE, le=MAX_NUMBER, allow_inf_nan=False)]
+Month = Annotated[int, Field(ge=0, le=MAX_MONTH)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 InstrumentName = Literal["investment", "security", "leverage"]
 
@@ -188,7 +238,7 @@ class Actor(_Strict):
     @field_validator("gdp")
     @classmethod
     def _gdp_positive(cls, v: Money) -> Money:
-        if v.amount <= 0:
+        if v.amount < MIN_POSITIVE:
             raise ValueError("expected a positive GDP such as '19.9 bn USD'")
         return v
 
@@ -310,14 +360,16 @@ class Parameters(_Strict):
 
 
 class _Window(_Strict):
-    start: Annotated[int, Field(ge=0, alias="from")] = 0
-    end: Annotated[int | None, Field(ge=0, alias="to")] = None
+    start: Annotated[Month, Field(alias="from")] = 0
+    end: Annotated[Month | None, Field(alias="to")] = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> _Window:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(f"expected 'to' ({self.end}) >= 'from' ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, v: int | None, info: ValidationInfo) -> int | None:
+        start = info.data.get("start")
+        if v is not None and start is not None and v < start:
+            raise ValueError(f"expected 'to' >= 'from' ({start}): a window runs forward")
+        return v
 
 
 class AidEvent(_Window):
@@ -340,7 +392,7 @@ class SetEvent(_Window):
 
     type: Literal["set"]
     path: str
-    value: float
+    value: Annotated[float, Field(allow_inf_nan=False)]
     source: str = ""
 
 
@@ -350,7 +402,7 @@ class MembershipEvent(_Strict):
     type: Literal["join", "leave"]
     state: Name
     bloc: Name
-    month: Annotated[int, Field(ge=0)] = 0
+    month: Month = 0
     source: str = ""
 
 
@@ -360,7 +412,7 @@ class ShockEvent(_Strict):
     type: Literal["shock"]
     target: Name
     size: Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
-    month: Annotated[int, Field(ge=0)] = 0
+    month: Month = 0
     source: str = ""
 
 
@@ -539,6 +591,11 @@ def _resolve(path: Path, located: _Located, chain: tuple[Path, ...] = ()) -> dic
             "expected the path of a base scenario file"
         )
     base_path = (path.parent / parent).resolve()
+    if not base_path.is_file():
+        raise InputError(
+            f"{located.where(('extends',))}: extends {parent!r}, but there is no file "
+            f"{base_path}; expected the path of a base scenario, relative to {path.name}"
+        )
     # the child's lines take precedence over the base's for shared paths
     child_lines = dict(located.lines)
     base = _resolve(base_path, located, (*chain, real))
@@ -746,9 +803,11 @@ def validate_data(
     except ValidationError as e:
         err = e.errors()[0]
         loc = _clean_loc(err["loc"])
+        if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, "type")  # point at the event's type, not the whole event
         where = located.where(loc) if located.lines else source
         found = _get(data, loc)
-        found_s = "nothing" if found is _MISSING else repr(found)
+        found_s = _found(found)
         if err.get("type") == "extra_forbidden":
             found_s = repr(loc[-1]) if loc else found_s
         more = len(e.errors()) - 1
@@ -758,6 +817,22 @@ def validate_data(
         ) from None
     check_references(sc, located=located, source=source)
     return sc
+
+
+def _found(value: Any) -> str:
+    """The value found, short enough for one sentence."""
+    if value is _MISSING:
+        return "nothing"
+    text = repr(value)
+    if len(text) <= 80:
+        return text
+    if isinstance(value, Mapping):
+        keys = list(value)
+        more = ", ..." if len(keys) > 6 else ""
+        return f"a mapping with keys {', '.join(map(repr, keys[:6]))}{more}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    return text[:77] + "..."
 
 
 def _ref_error(located: _Located, source: str, path: tuple[Any, ...], msg: str) -> InputError:
@@ -904,15 +979,13 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     (*path, "path"),
                     f"found {ev.path!r}; expected one of {allowed} with a declared name",
                 )
-            if parts[2] != "budget" and not 0 <= ev.value <= (
-                2 if parts[2] == "attention" else 1e9
-            ):
+            highest = {"attention": 2.0, "threat_baseline": 1.0}.get(parts[2], MAX_NUMBER)
+            if not 0 <= ev.value <= highest:
                 raise _ref_error(
-                    located, source, (*path, "value"), f"found {ev.value}; expected a value >= 0"
-                )
-            if parts[2] == "budget" and ev.value < 0:
-                raise _ref_error(
-                    located, source, (*path, "value"), f"found {ev.value}; expected a budget >= 0"
+                    located,
+                    source,
+                    (*path, "value"),
+                    f"found {ev.value}; expected a {parts[2]} from 0 to {highest:g}",
                 )
         elif isinstance(ev, MembershipEvent):
             need_actor(ev.state, (*path, "state"), "state")
