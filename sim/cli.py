@@ -86,7 +86,9 @@ def _progress() -> Any:
 )
 def run(
     scenario: ScenarioArg = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed >= 0 (default: the scenario's).")
+    ] = None,
     months: Annotated[
         int | None, typer.Option(min=1, help="Months to simulate (default: the scenario's).")
     ] = None,
