@@ -11,12 +11,15 @@ does not depend on the currency.
 
 Propensities, symmetric, zero diagonal (weights from ``parameters.landscape``)::
 
-    p_ij = w_blocs * (shared_ij - rival_ij) + w_influence * tie_ij - w_rivalry * duel_ij
+    p_ij = w_blocs * (shared_ij - opposed_ij) + w_influence * tie_ij - w_rivalry * duel_ij
 
-* ``shared_ij``: the number of blocs both i and j belong to; ``rival_ij``: the number
-  of ordered pairs of rival blocs (b, b') with i in b and j in b'. Membership of a
-  common bloc draws two states together; sitting in rival blocs pushes them apart
-  (Tajikistan, in the CSTO and the Quartet, is pulled both ways).
+* ``shared_ij``: the number of blocs both i and j belong to; ``opposed_ij``: the
+  number of ordered pairs of rival blocs (b, b') with i in b but not in b', and j in
+  b' but not in b: i and j on opposite sides of that rivalry. Membership of a common
+  bloc draws two states together; standing on opposite sides of a bloc rivalry pushes
+  them apart. A state in both rival blocs (Tajikistan, in the CSTO and the Quartet)
+  stands on neither side: it shares a bloc with the members of each and is pushed
+  away from nobody.
 * ``tie_ij = sum_p v_i[p] v_j[p]``, the overlap of the two *influence profiles*:
   ``v_i[p]`` is the share of i that patron p holds (``I[p, i]``), and a patron holds
   itself with whatever of it nobody else captures. Two states held by the same patron
@@ -166,19 +169,24 @@ def _flat_pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def bloc_pairs(member: np.ndarray, rivals: np.ndarray) -> FloatArray:
-    """``(R, pairs)`` shared blocs minus rival-bloc pairs, on the pairs ``i < j``.
+    """``(R, pairs)`` shared blocs minus opposed sides of rival blocs, on the pairs ``i < j``.
 
-    ``shared_ij - rival_ij = m_i^T (1 - K) m_j`` with ``m_i`` the 0/1 memberships of i
-    and ``K`` the 0/1 matrix of rival blocs.
+    ``shared_ij = m_i . m_j`` with ``m_i`` the 0/1 memberships of i; ``opposed_ij =
+    sum_q side_i(q) side_j(q')`` over the ordered rival pairs ``q = (b, b')`` (and
+    ``q' = (b', b)``), where ``side_i(b, b') = m_ib (1 - m_ib')``.
 
     Args:
         member: ``(R, N, B)`` memberships.
         rivals: ``(B, B)`` symmetric 0/1 rival blocs.
     """
-    R, N, B = member.shape
+    R, N, _ = member.shape
     m = member.astype(np.float64)
-    kernel = np.eye(B) - rivals.astype(np.float64)
-    full = (m @ kernel) @ m.transpose(0, 2, 1)
+    full = m @ m.transpose(0, 2, 1)
+    first, second = np.nonzero(rivals)  # ordered rival pairs (b, b'), both orders
+    if first.size:
+        side = m[:, :, first] * (1.0 - m[:, :, second])  # (R, N, Q): on b's side, not b''s
+        other = m[:, :, second] * (1.0 - m[:, :, first])  # on b''s side, not b's
+        full -= side @ other.transpose(0, 2, 1)
     return np.asarray(full.reshape(R, N * N)[:, _flat_pairs(N)[2]], dtype=np.float64)
 
 

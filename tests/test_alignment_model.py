@@ -191,11 +191,25 @@ def test_propensities_by_hand() -> None:
     )[0]
     np.testing.assert_array_equal(p, p.T)
     np.testing.assert_array_equal(np.diag(p), 0.0)
-    # C-T: shared bloc 0 (+1), C in bloc 0 vs T in rival bloc 1 (-1); tie = I[C, T]
-    assert p[0, 2] == pytest.approx(2.0 * (1 - 1) + 0.6)
-    assert p[1, 2] == pytest.approx(2.0 * (1 - 1) + 0.3)
-    # C-R: C in bloc 0 vs R in rival bloc 1 (-1); profiles e_C . e_R = 0; the duel (-3)
+    # C-T: shared bloc 0 (+1); T sits in both rival blocs, so on neither side; tie = I[C, T]
+    assert p[0, 2] == pytest.approx(2.0 * 1 + 0.6)
+    assert p[1, 2] == pytest.approx(2.0 * 1 + 0.3)
+    # C-R: on opposite sides of the rivalry (-1); profiles e_C . e_R = 0; the duel (-3)
     assert p[0, 1] == pytest.approx(2.0 * -1 - 3.0)
+    # T leaves bloc 1: now C and T share bloc 0, and T stands on bloc 0's side against R
+    member[0, 2, 1] = False
+    p = al.propensities(
+        influence=influence,
+        member=member,
+        rivals=rivals,
+        patron_actor=np.array([0, 1]),
+        duel=(0, 1),
+        w_blocs=2.0 * one,
+        w_influence=one,
+        w_rivalry=3.0 * one,
+    )[0]
+    assert p[0, 2] == pytest.approx(2.0 * 1 + 0.6)
+    assert p[1, 2] == pytest.approx(2.0 * -1 + 0.3)
 
 
 def test_patron_holds_what_others_do_not_capture() -> None:
