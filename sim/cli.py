@@ -153,11 +153,6 @@ def _print_summary(s: dict[str, Any]) -> None:
     for b, n in s["bloc_sizes"].items():
         blocs.add_row(b, str(n), ", ".join(s["bloc_members"][b]))
     out_console.print(blocs)
-
-
-# --------------------------------------------------------------------------- validate, schema
-
-
     if s.get("predicted_camps"):
         camps = Table(title="Predicted camps at the end (landscape theory)", title_justify="left")
         camps.add_column("camp of")
@@ -165,6 +160,11 @@ def _print_summary(s: dict[str, Any]) -> None:
         for side, members in s["predicted_camps"].items():
             camps.add_row(side, ", ".join(members))
         out_console.print(camps)
+
+
+# --------------------------------------------------------------------------- validate, schema
+
+
 @app.command(
     epilog="Example:\n\n  greatgame validate scenarios/quartet_expands.yaml --set months=60"
 )
@@ -235,6 +235,50 @@ def landscape(
     from sim.landscape_io import main_landscape
 
     main_landscape(actors_csv, propensity_csv, center=center, as_json=json_)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n  greatgame report\n\n  greatgame report --seeds 20 --out out/report\n\n"
+        "Runs the article's scenario and every variant beside it in scenarios/ over the same "
+        "seeds and writes report.md with its figures and CSV tables."
+    )
+)
+def report(
+    seeds: Annotated[
+        int, typer.Option(min=2, help="Seeds per scenario (0..N-1), the same for each.")
+    ] = 50,
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/report"),
+    base: Annotated[
+        Path | None,
+        typer.Option(help="Base scenario; its variants are the other .yaml files beside it."),
+    ] = None,
+) -> None:
+    """Face validity: how each variant moves influence and alignments, with bands over seeds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.report import checks, discover_variants, run_variants, write_report
+
+    paths = discover_variants(base)
+    with _progress() as progress:
+        task = progress.add_task("scenarios", total=len(paths))
+        results = run_variants(
+            paths,
+            seeds=range(seeds),
+            progress=lambda name: progress.update(task, advance=1, description=name),
+        )
+    written = write_report(results, out)
+    table = Table(title="Checks: the directions MODEL.md implies", title_justify="left")
+    for col in ("holds", "claim", "measured"):
+        table.add_column(col, overflow="fold")
+    for c in checks(results):
+        table.add_row("yes" if c.holds else "NO", c.claim, c.measured)
+    out_console.print(table)
+    err_console.print(f"wrote {len(written)} files to {out}/ (open {out / 'report.md'})")
 
 
 # --------------------------------------------------------------------------- app
