@@ -122,6 +122,7 @@ def run(
         )
     out_dir = out or Path("out") / sc.name
     written = result.save(out_dir, figures=figures)
+    result.close()  # free the figures (matters when main() runs in a long-lived process)
     _print_summary(result.summary)
     err_console.print(f"wrote {len(written)} files to {out_dir}/")
 
