@@ -308,6 +308,19 @@ def app_(
     serve(_scenario_path(scenario), host=host, port=port, set=set_ or [])
 
 
+# --------------------------------------------------------------------------- sweeps
+
+
+def _add_sweep_commands() -> None:
+    """``sweep``, ``plot``, ``analyze`` live with the sweep package (sim/sweep/cli.py)."""
+    from sim.sweep.cli import register
+
+    register(app)
+
+
+_add_sweep_commands()
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -1,0 +1,445 @@
+"""Where chunks run: in this process, in a local process pool, or on a Dask cluster.
+
+Every executor runs :func:`sim.sweep.chunk.run_chunk` on
+:class:`~sim.sweep.chunk.ChunkTask` objects and hands back, for each task,
+either its :class:`~sim.sweep.chunk.ChunkOutput` or a :class:`WorkerLost`
+when the process running it died (the coordinator then splits the chunk and
+runs its runs one by one, so that only a run that kills its worker by itself
+is recorded as failed). Executors hold a bounded number of tasks in flight,
+so memory stays flat however many runs a sweep has.
+
+* :class:`SerialExecutor` -- this process; no start-up cost.
+* :class:`ProcessExecutor` -- the default: a ``concurrent.futures`` process pool.
+  From a plain single-threaded program (the CLI, a script) it forks, so workers
+  start at once with the model loaded; in a notebook or a program with threads
+  it uses ``forkserver`` with the model preloaded, so a new worker costs a fork
+  of a clean server, not an import (no ``fork`` of a threaded kernel, no
+  functions pickled from ``__main__``: nothing hangs). A worker that dies breaks
+  the pool: the pool is restarted and the tasks that were in flight are run
+  again, one at a time, to find the culprit. Workers die with their
+  coordinator (``PR_SET_PDEATHSIG``), so a killed sweep leaves no process behind.
+* :class:`DaskExecutor` -- an existing cluster (``scheduler="tcp://host:port"``)
+  or a ``LocalCluster`` it starts. Dask reschedules the tasks of a lost worker
+  itself; a task that keeps killing workers comes back as ``KilledWorker``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from sim.errors import GreatGameError, InputError
+from sim.sweep.chunk import ChunkOutput, ChunkTask, run_chunk
+
+#: Modules the forkserver imports once, so every worker starts already loaded.
+PRELOAD = ["sim.sweep.chunk", "sim.model", "sim.scenario", "pyarrow.parquet"]
+WORKER_DIED = (
+    "the worker process running this run died (killed by a signal, out of memory, or "
+    "exited); it was run alone and died again"
+)
+
+
+class WorkerLost(Exception):
+    """The process running a task died before returning it."""
+
+
+Outcome = tuple[ChunkTask, ChunkOutput | WorkerLost]
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Base class: a queue of tasks, a bounded number in flight, results as they finish.
+
+    Args:
+        workers: Parallel workers.
+    """
+
+    name = "executor"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._queue: deque[ChunkTask] = deque()
+
+    @property
+    def capacity(self) -> int:
+        """Tasks held (queued + in flight) before :meth:`wants_more` says no."""
+        return 2 * self.workers
+
+    def wants_more(self) -> bool:
+        return len(self._queue) + self.in_flight() < self.capacity
+
+    def submit(self, task: ChunkTask) -> None:
+        """Queue a task."""
+        self._queue.append(task)
+
+    def submit_first(self, task: ChunkTask) -> None:
+        """Queue a task ahead of the others (used for split chunks)."""
+        self._queue.appendleft(task)
+
+    def in_flight(self) -> int:
+        return 0
+
+    def busy(self) -> bool:
+        return bool(self._queue) or self.in_flight() > 0
+
+    def next_done(self) -> Outcome:
+        """Block until a task finishes; return it with its output or a WorkerLost."""
+        raise NotImplementedError
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Release the workers (``cancel``: stop running tasks now)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(cancel=exc[0] is not None)
+
+
+class SerialExecutor(Executor):
+    """Runs each task in this process, in order."""
+
+    name = "serial"
+
+    def __init__(self) -> None:
+        super().__init__(1)
+
+    @property
+    def capacity(self) -> int:
+        return 1
+
+    def next_done(self) -> Outcome:
+        task = self._queue.popleft()
+        return task, run_chunk(task)
+
+
+def _worker_init() -> None:
+    """In each pool worker: die with the parent, ignore Ctrl-C, one BLAS thread."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die when the parent dies
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    with contextlib.suppress(Exception):
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+
+
+def _noop() -> None:
+    """A task that does nothing (starts the workers)."""
+
+
+def start_method_for(requested: str | None = None) -> str:
+    """The start method of the pool.
+
+    ``fork`` when it is safe -- Linux, a single Python thread, not inside a Jupyter
+    kernel -- because a forked worker inherits the loaded model and starts at once;
+    otherwise ``forkserver`` with the model preloaded (notebooks, programs with
+    threads such as a Dask client); ``spawn`` where neither exists. ``requested``
+    or the environment variable ``GREATGAME_START_METHOD`` overrides the choice.
+    """
+    import threading
+
+    requested = requested or os.environ.get("GREATGAME_START_METHOD") or None
+    available = mp.get_all_start_methods()
+    if requested:
+        if requested not in available:
+            raise InputError(
+                f"start method {requested!r} is not available here; expected one of {available}"
+            )
+        return requested
+    if (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and "ipykernel" not in sys.modules
+    ):
+        return "fork"
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+def process_context(start_method: str | None = None) -> Any:
+    """The multiprocessing context of the pool (see :func:`start_method_for`)."""
+    method = start_method_for(start_method)
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        with contextlib.suppress(Exception):
+            ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+class ProcessExecutor(Executor):
+    """A local process pool (see the module docstring).
+
+    Args:
+        workers: Worker processes (default: the cores available).
+        start_method: ``fork``, ``forkserver`` or ``spawn`` (default: see
+            :func:`start_method_for`).
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None, *, start_method: str | None = None) -> None:
+        super().__init__(workers or default_workers())
+        self._requested = start_method
+        self._pool = self._new_pool()
+        self._futures: dict[Future[ChunkOutput], ChunkTask] = {}
+        self._suspects: deque[ChunkTask] = deque()
+        self._exclusive: ChunkTask | None = None
+        self._ready: deque[Outcome] = deque()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # decided anew for each pool: a restarted pool forks no threaded coordinator
+        ctx = process_context(self._requested)
+        self.start_method: str = ctx.get_start_method()
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=_worker_init
+        )
+        if self.start_method == "fork":
+            # fork every worker now, while this process has one thread (before progress bars,
+            # the pool's own manager thread, ...): a fork never copies another thread's locks
+            pool.submit(_noop).result()
+        return pool
+
+    def in_flight(self) -> int:
+        return len(self._futures) + len(self._suspects) + len(self._ready)
+
+    def _fill(self) -> None:
+        if self._suspects:
+            # after a crash, the tasks that were in flight run one at a time to find the culprit
+            if not self._futures:
+                task = self._suspects.popleft()
+                self._exclusive = task
+                self._futures[self._pool.submit(run_chunk, task)] = task
+            return
+        while self._queue and len(self._futures) < self.capacity:
+            task = self._queue.popleft()
+            self._futures[self._pool.submit(run_chunk, task)] = task
+
+    def next_done(self) -> Outcome:
+        while not self._ready:
+            self._fill()
+            if not self._futures:
+                raise RuntimeError("next_done() with nothing submitted")
+            done, _ = wait(list(self._futures), return_when=FIRST_COMPLETED)
+            broken: list[ChunkTask] = []
+            for fut in done:
+                task = self._futures.pop(fut)
+                try:
+                    self._ready.append((task, fut.result()))
+                except BrokenProcessPool:
+                    broken.append(task)
+                except Exception as e:
+                    self._ready.append((task, WorkerLost(f"{type(e).__name__}: {e}")))
+            if broken:
+                for fut, task in list(self._futures.items()):
+                    try:
+                        self._ready.append((task, fut.result()))
+                    except Exception:
+                        broken.append(task)
+                self._futures.clear()
+                self._restart()
+                if self._exclusive is not None and broken == [self._exclusive]:
+                    self._ready.append((self._exclusive, WorkerLost(WORKER_DIED)))
+                else:
+                    self._suspects.extend(broken)
+            if not self._futures:
+                self._exclusive = None
+        return self._ready.popleft()
+
+    def _restart(self) -> None:
+        self._terminate(self._pool)
+        self._pool = self._new_pool()
+
+    @staticmethod
+    def _terminate(pool: ProcessPoolExecutor) -> None:
+        procs = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.kill()
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.join(timeout=5)
+
+    def close(self, *, cancel: bool = False) -> None:
+        if cancel:
+            self._terminate(self._pool)
+        else:
+            self._pool.shutdown(wait=True)
+
+
+class DaskExecutor(Executor):
+    """Chunks on Dask distributed: an existing cluster, or a LocalCluster started here.
+
+    Args:
+        scheduler: Address of a running scheduler (``tcp://host:8786``); None starts a
+            LocalCluster of ``workers`` single-threaded worker processes.
+        workers: LocalCluster workers (default: the cores available).
+        client: An existing ``distributed.Client`` to use (then nothing is started or closed).
+    """
+
+    name = "dask"
+
+    def __init__(
+        self, scheduler: str | None = None, workers: int | None = None, client: Any = None
+    ) -> None:
+        distributed = import_distributed()
+        self._cluster: Any = None
+        self._own_client = client is None
+        if client is not None:
+            self.client = client
+        elif scheduler:
+            try:
+                self.client = distributed.Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as e:
+                raise InputError(
+                    f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({e}); "
+                    "expected the address of a running `dask scheduler`, e.g. tcp://host:8786"
+                ) from None
+        else:
+            self._cluster = distributed.LocalCluster(
+                n_workers=workers or default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = distributed.Client(self._cluster)
+        info = self.client.scheduler_info()
+        nthreads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+        super().__init__(max(1, nthreads or (workers or 1)))
+        self._as_completed = distributed.as_completed()
+        self._futures: dict[str, ChunkTask] = {}
+        self._attempt = 0
+
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def _fill(self) -> None:
+        while self._queue and len(self._futures) < self.capacity:
+            task = self._queue.popleft()
+            self._attempt += 1
+            fut = self.client.submit(
+                run_chunk, task, key=f"greatgame-chunk-{task.chunk_id}-{self._attempt}", pure=False
+            )
+            self._futures[fut.key] = task
+            self._as_completed.add(fut)
+
+    def next_done(self) -> Outcome:
+        self._fill()
+        if not self._futures:
+            raise RuntimeError("next_done() with nothing submitted")
+        fut = next(self._as_completed)
+        task = self._futures.pop(fut.key)
+        if fut.status == "finished":
+            out: ChunkOutput = fut.result()
+            fut.release()
+            return task, out
+        exc = fut.exception()
+        fut.release()
+        if type(exc).__name__ == "KilledWorker":
+            return task, WorkerLost(
+                "the Dask workers running this run died repeatedly (KilledWorker); it was run "
+                "alone and died again"
+            )
+        return task, WorkerLost(f"{type(exc).__name__}: {exc}")
+
+    def worker_pids(self) -> dict[str, int]:
+        """Worker address -> process id (for tests and diagnostics)."""
+        pids: dict[str, int] = self.client.run(os.getpid)
+        return pids
+
+    def close(self, *, cancel: bool = False) -> None:
+        if cancel:
+            with contextlib.suppress(Exception):
+                self.client.cancel([*self._as_completed.futures])
+        if self._own_client:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+
+
+def import_distributed() -> Any:
+    """Import ``distributed`` or explain how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise GreatGameError(
+            "Dask is not installed; install the extra with: pip install 'greatgame[dask]'"
+        ) from None
+    return distributed
+
+
+def make_executor(
+    executor: str | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    start_method: str | None = None,
+) -> Executor:
+    """Choose an executor.
+
+    Args:
+        executor: ``serial``, ``processes`` or ``dask``; None picks ``dask`` if ``scheduler``,
+            ``client`` or the environment variable ``DASK_SCHEDULER_ADDRESS`` is given (and
+            ``workers`` is not), else ``processes`` (``serial`` for one worker).
+        workers: Worker processes (default: the cores available).
+        scheduler: Dask scheduler address.
+        client: A ``distributed.Client`` to use.
+        start_method: The process pool's start method (see :func:`start_method_for`).
+    """
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    if executor is None:
+        env = os.environ.get("DASK_SCHEDULER_ADDRESS")
+        if scheduler or client is not None:
+            executor = "dask"
+        elif env and workers is None:
+            executor, scheduler = "dask", env
+        else:
+            executor = "serial" if workers == 1 else "processes"
+    if executor == "serial":
+        return SerialExecutor()
+    if executor == "processes":
+        return ProcessExecutor(workers, start_method=start_method)
+    if executor == "dask":
+        if scheduler is None and client is None:
+            scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") if workers is None else None
+        return DaskExecutor(scheduler, workers, client)
+    raise InputError(f"executor must be serial, processes or dask, got {executor!r}")
+
+
+ExecutorFactory = Callable[[], Executor]
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "WorkerLost",
+    "default_workers",
+    "make_executor",
+]
