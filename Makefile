@@ -41,5 +41,9 @@ bench: $(STAMP)
 student-notebooks: $(STAMP)
 	$(PY) -m sim.notebooks_tools student notebooks out/student-notebooks
 
+# notebooks/*.py (jupytext percent, the files to edit) -> paired .ipynb without outputs
+notebooks: $(STAMP)
+	$(PY) -m sim.notebooks_tools sync notebooks
+
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
