@@ -32,6 +32,7 @@ import os
 import socket
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ from sim.model import InfluenceModel
 from sim.records import month_label
 from sim.rules import ALIGNMENT_RULES
 from sim.scenario import AidEvent, Scenario, SetEvent, default_scenario_path, load_scenario
+from sim.world import rivalry_of
 
 #: The alignment-rule choice that keeps each state's own rule from the scenario.
 AS_SCENARIO = "as in the scenario"
@@ -82,12 +84,11 @@ def _knobs(sc: Scenario) -> _Knobs:
     The aid control moves the challenger's first aid event (China's 300 million
     yuan to Kabul in the article); the attention control moves the incumbent's
     attention (Russia's), while it is distracted if an event sets it, else its
-    routine attention. The challenger and the incumbent are the scenario's first
-    two patrons.
+    routine attention. The challenger and the incumbent are the scenario's rivalry
+    (:func:`sim.world.rivalry_of`); with a single patron, it plays both parts.
     """
-    patrons = list(sc.patrons)
-    challenger = patrons[0]
-    incumbent = patrons[1] if len(patrons) > 1 else patrons[0]
+    pair = rivalry_of(sc)
+    challenger, incumbent = pair if pair is not None else (next(iter(sc.patrons)),) * 2
     aids = [(n, e) for n, e in sc.events.items() if isinstance(e, AidEvent)]
     aids.sort(key=lambda ne: ne[1].patron != challenger)  # the challenger's first
     aid_name, aid = aids[0] if aids else (None, None)
@@ -674,6 +675,10 @@ def serve(
     os.environ["SERVER_PORT"] = str(actual)
     import uvicorn
     from solara.server import settings
+
+    # on plain http, solara warns on every page load that it cannot set samesite=none
+    # cookies (needed only when embedded in another site's iframe): not a class's concern
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False
