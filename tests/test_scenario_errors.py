@@ -231,7 +231,7 @@ CASES: list[tuple[str, str, str | None, list[str]]] = [
         "tab indentation",
         edit("  Russia:\n    gdp: 1363 bn USD", "  Russia:\n\tgdp: 1363 bn USD"),
         "\tgdp: 1363 bn USD",
-        ["character '\\t'", "expected valid plain YAML"],
+        ["indent with spaces, not tabs", "expected valid plain YAML"],
     ),
 ]
 
