@@ -200,7 +200,11 @@ class SweepResult:
         design = self.design[self.design["run"] == run]
         params = self._point_values(design, row)
         sc = validate_data(apply_overrides(self.store.scenario_data(), overrides_for(params)))
-        model = InfluenceModel(sc, seeds=[run_seed(self.manifest["root_seed"], run)], record=record)
+        replicate = int(row["replicate"].iloc[0])
+        seed_key = replicate if self.manifest.get("crn") else run
+        model = InfluenceModel(
+            sc, seeds=[run_seed(self.manifest["root_seed"], seed_key)], record=record
+        )
         model.run()
         return model
 
@@ -280,6 +284,7 @@ def sweep(
     client: Any = None,
     chunk_size: int | None = None,
     retry_failed: bool = False,
+    crn: bool = False,
     hooks: Sequence[Callable[..., None]] = (),
     progress: bool | Callable[[int, int, int], None] = True,
     start_method: str | None = None,
@@ -306,6 +311,8 @@ def sweep(
         client: A ``distributed.Client`` to run on.
         chunk_size: Runs per ensemble (default: about four chunks per worker, at most 256).
         retry_failed: Run the runs recorded as failed again.
+        crn: Common random numbers: replicate r of every point gets the same seed (see
+            :mod:`sim.sweep.design`); fixed for a results directory.
         hooks: Per-month model hooks (picklable module-level functions ``hook(model, month)``).
         progress: Show a progress bar (stderr or the notebook), or a callback
             ``progress(done, total, failed)``.
@@ -335,6 +342,7 @@ def sweep(
         workers=workers,
         chunk_size=chunk_size,
         retry_failed=retry_failed,
+        crn=crn,
     )
     ex = None
     if p.todo:

@@ -65,6 +65,7 @@ class ChunkTask:
         base: Raw scenario data (``extends`` resolved, fixed overrides applied).
         runs: The chunk's runs.
         root_seed: The sweep's root seed (each run's seed derives from it and the run key).
+        crn: Common random numbers: seeds from the replicate index instead of the run key.
         record: Time-series cadence: ``monthly``, ``yearly`` or ``final``.
         param_kinds: Swept key -> ``number``, ``bool`` or ``string`` (runs-table column types).
         structure: Names that fix the output columns.
@@ -79,6 +80,7 @@ class ChunkTask:
     param_kinds: dict[str, str]
     structure: Structure
     hooks: tuple[Callable[..., None], ...] = ()
+    crn: bool = False
 
 
 @dataclass
@@ -259,7 +261,7 @@ def _simulate(task: ChunkTask, scenarios: list[Any], runs: list[RunSpec]) -> Any
 
     model = InfluenceModel(
         scenarios,
-        seeds=[run_seed(task.root_seed, r.key) for r in runs],
+        seeds=[run_seed(task.root_seed, r.seed_key(task.crn)) for r in runs],
         record=task.record,
         hooks=list(task.hooks),
     )
@@ -345,7 +347,7 @@ def runs_table(
         else:
             cols[k] = [str(v) if v is not None else None for v in vals]
     cols["seed_entropy"] = [task.root_seed] * n
-    cols["seed_spawn_key"] = [r.key for r in task.runs]
+    cols["seed_spawn_key"] = [r.seed_key(task.crn) for r in task.runs]
     cols["status"] = [status[r.key][0] for r in task.runs]
     cols["error"] = [status[r.key][1] for r in task.runs]
     cols["duration_s"] = [status[r.key][2] for r in task.runs]

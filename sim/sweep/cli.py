@@ -113,6 +113,14 @@ def sweep_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run again the runs recorded as failed.")
     ] = False,
+    crn: Annotated[
+        bool,
+        typer.Option(
+            "--crn",
+            help="Common random numbers: replicate r of every point draws the same random "
+            "numbers (less noise when comparing points).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario over a design of parameter values, in parallel, into Parquet files."""
     from sim.sweep import RichProgress, plan, run_sweep
@@ -135,6 +143,7 @@ def sweep_command(
         workers=workers,
         chunk_size=chunk_size,
         retry_failed=retry_failed,
+        crn=crn,
         estimate=dry_run,
     )
     if dry_run:

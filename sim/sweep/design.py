@@ -27,6 +27,12 @@ sweep with a wider design (more values, more replicates, a longer Sobol
 sequence) recognises the runs already done and runs only the new ones. The
 run's random stream is ``SeedSequence(entropy=root_seed, spawn_key=(key,))``:
 the same run gets the same numbers whatever executor, chunk size or order.
+
+With *common random numbers* (``crn=True``, ``--crn``) the stream depends on the
+replicate index only, ``SeedSequence(entropy=root_seed, spawn_key=(replicate,))``:
+replicate r of every point sees the same random draws, so differences between
+points are due to the parameters, not to luck (a classic variance reduction for
+comparisons and sensitivity analysis of stochastic models).
 """
 
 from __future__ import annotations
@@ -249,7 +255,10 @@ def run_key(params: Mapping[str, Value], replicate: int) -> int:
 
 
 def run_seed(root_seed: int, key: int) -> np.random.SeedSequence:
-    """The run's seed: ``SeedSequence(entropy=root_seed, spawn_key=(key,))``."""
+    """The run's seed: ``SeedSequence(entropy=root_seed, spawn_key=(key,))``.
+
+    ``key`` is the run key, or with common random numbers the replicate index.
+    """
     return np.random.SeedSequence(entropy=int(root_seed), spawn_key=(int(key),))
 
 
@@ -272,7 +281,8 @@ def yaml_scalar(v: Value) -> str:
                 mant += ".0"
             text = f"{mant}e{'+' if not exp.startswith('-') else ''}{exp.lstrip('+')}"
         return text
-    return json.dumps(str(v))
+    text = yaml.safe_dump(str(v), default_style='"', width=float("inf"), allow_unicode=True)
+    return text.removesuffix("\n").removesuffix("\n...")
 
 
 def overrides_for(params: Mapping[str, Value]) -> list[str]:
@@ -302,6 +312,10 @@ class RunSpec:
     @property
     def overrides(self) -> list[str]:
         return overrides_for(self.params)
+
+    def seed_key(self, crn: bool) -> int:
+        """The ``spawn_key`` of its seed: the run key (the replicate with common random numbers)."""
+        return self.replicate if crn else self.key
 
 
 @dataclass

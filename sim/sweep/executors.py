@@ -223,17 +223,34 @@ class ProcessExecutor(Executor):
     def in_flight(self) -> int:
         return len(self._futures) + len(self._suspects) + len(self._ready)
 
+    def _submit(self, task: ChunkTask) -> bool:
+        """Submit to the pool; False if the pool is broken (a worker died since)."""
+        try:
+            fut = self._pool.submit(run_chunk, task)
+        except (BrokenProcessPool, RuntimeError):
+            return False
+        self._futures[fut] = task
+        return True
+
     def _fill(self) -> None:
         if self._suspects:
             # after a crash, the tasks that were in flight run one at a time to find the culprit
             if not self._futures:
                 task = self._suspects.popleft()
+                if not self._submit(task):
+                    self._restart()
+                    if not self._submit(task):
+                        raise RuntimeError("a new process pool refused a task")
                 self._exclusive = task
-                self._futures[self._pool.submit(run_chunk, task)] = task
             return
         while self._queue and len(self._futures) < self.capacity:
-            task = self._queue.popleft()
-            self._futures[self._pool.submit(run_chunk, task)] = task
+            if not self._submit(self._queue[0]):
+                if self._futures:
+                    break  # the running tasks will report the break; handled in next_done
+                self._restart()  # a worker died while idle: nothing was lost
+                if not self._submit(self._queue[0]):
+                    raise RuntimeError("a new process pool refused a task")
+            self._queue.popleft()
 
     def next_done(self) -> Outcome:
         while not self._ready:

@@ -244,6 +244,7 @@ def _compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> None:
         ("scenario hash", old["scenario"]["hash"], new["scenario"]["hash"]),
         ("record cadence", old["record"], new["record"]),
         ("root seed", old["root_seed"], new["root_seed"]),
+        ("common random numbers", old.get("crn", False), new["crn"]),
         ("swept keys", sorted(old["param_kinds"]), sorted(new["param_kinds"])),
         ("package version", old["version"], new["version"]),
     ]
@@ -278,6 +279,7 @@ def plan(
     workers: int | None = None,
     chunk_size: int | None = None,
     retry_failed: bool = False,
+    crn: bool = False,
     estimate: bool = False,
 ) -> SweepPlan:
     """Check a sweep and count its work, without running or writing anything.
@@ -316,7 +318,12 @@ def plan(
         },
         "record": record,
         "root_seed": root,
-        "seeds": "SeedSequence(entropy=root_seed, spawn_key=(run,)) for each run key",
+        "crn": bool(crn),
+        "seeds": (
+            "SeedSequence(entropy=root_seed, spawn_key=(replicate,)) (common random numbers)"
+            if crn
+            else "SeedSequence(entropy=root_seed, spawn_key=(run,)) for each run key"
+        ),
         "design": des.to_json(),
         "param_kinds": {p.key: p.kind for p in des.params},
         "structure": {
@@ -406,6 +413,7 @@ def _task(p: SweepPlan, runs: Sequence[RunSpec], hooks: Sequence[Callable[..., N
         param_kinds=p.manifest["param_kinds"],
         structure=p.structure,
         hooks=tuple(hooks),
+        crn=bool(p.manifest["crn"]),
     )
 
 
