@@ -32,6 +32,7 @@ from sim.scenario import apply_overrides, load_raw, load_scenario, validate_data
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "scenarios" / "central_asia_2016.yaml"
 RAW = load_raw(ARTICLE)
+DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same YAML, faster
 SCALE = 20 if os.environ.get("GREATGAME_HYPOTHESIS_PROFILE") == "fuzz" else 1
 
 Path_ = tuple[Any, ...]
@@ -212,7 +213,7 @@ def load_or_refuse(path: Path, overrides: list[str] = ()) -> InfluenceModel | No
 def write(data: Any) -> Path:
     fd, name = tempfile.mkstemp(suffix=".yaml", prefix="fuzz_")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        yaml.safe_dump(data, f, sort_keys=False, allow_unicode=True)
+        yaml.dump(data, f, Dumper=DUMPER, sort_keys=False, allow_unicode=True)
     return Path(name)
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import sim
+
 Cli = Callable[..., tuple[int, str, str]]
 
 #: A small valid scenario; each case below breaks one thing in it.
@@ -364,12 +366,15 @@ def test_bad_override_gets_one_clear_sentence(
 # --------------------------------------------------------------------------- flags and --out
 
 
-@pytest.fixture
-def earlier_run(cli: Cli, write_yaml: Callable[..., Path], tmp_path: Path) -> Path:
-    """A directory holding the outputs of an earlier good run."""
-    out = tmp_path / "results"
-    code, _, err = cli("run", write_yaml(TINY, "tiny.yaml"), "--months", "3", "--out", out)
-    assert code == 0, err
+@pytest.fixture(scope="module")
+def earlier_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding the outputs of an earlier good run (each test checks it is intact)."""
+    root = tmp_path_factory.mktemp("earlier")
+    (root / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    out = root / "results"
+    result = sim.run(root / "tiny.yaml", months=3)
+    result.save(out)
+    result.close()
     return out
 
 
