@@ -319,9 +319,7 @@ class LandscapeParameters(_Strict):
     influence: NonNeg = Field(
         1.0, description="propensity per unit of influence-profile overlap (shared patrons)"
     )
-    rivalry: NonNeg = Field(
-        1.0, description="repulsion between the challenger and the incumbent"
-    )
+    rivalry: NonNeg = Field(1.0, description="repulsion between the challenger and the incumbent")
 
 
 class Parameters(_Strict):
