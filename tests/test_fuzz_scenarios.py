@@ -15,7 +15,7 @@ import copy
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,7 @@ def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
         elif op == "replace":
             put(data, path, draw(yaml_values))
         elif op == "swap_type":
-            swapped = [str(value), [value], {"value": value}, None]
+            swapped: list[Any] = [str(value), [value], {"value": value}, None]
             if isinstance(value, str):
                 swapped += [len(value), 1.5]
             put(data, path, draw(st.sampled_from(swapped)))
@@ -189,7 +189,7 @@ def rename(data: dict[str, Any], old: str, new: str, *, everywhere: bool) -> dic
     return result
 
 
-def load_or_refuse(path: Path, overrides: list[str] = ()) -> InfluenceModel | None:
+def load_or_refuse(path: Path, overrides: Sequence[str] = ()) -> InfluenceModel | None:
     """Load the file; if it is valid, run six months, check the influence is a share (P1), and
     read every output."""
     try:
@@ -262,7 +262,7 @@ def test_mutated_data_refused_or_valid_in_memory_too(
 
 # --------------------------------------------------------------------------- through the CLI
 
-CLI_CASES = [
+CLI_CASES: list[tuple[Any, ...]] = [
     ("drop", ("actors", "Tajikistan")),
     ("drop", ("patrons", "Russia")),
     ("drop", ("blocs", "QCCM", "leaders")),
@@ -286,6 +286,7 @@ def cli_case_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     root = tmp_path_factory.mktemp("cli_fuzz")
     files = []
     for i, (op, path, *value) in enumerate(CLI_CASES):
+        assert isinstance(path, tuple)
         data = copy.deepcopy(RAW)
         if op == "drop":
             drop(data, path)

@@ -102,6 +102,12 @@ CASES: list[tuple[str, str, str | None, list[str]]] = [
         ["python/object/apply:os.system", "tags such as !!python are refused"],
     ),
     (
+        "python object tag",
+        edit("    autonomy: 1.0\n", "    autonomy: !!python/object:fractions.Fraction {}\n"),
+        "!!python/object:fractions.Fraction",
+        ["python/object:fractions.Fraction", "tags such as !!python are refused"],
+    ),
+    (
         "missing required key",
         edit("    population: 8.7\n", ""),
         "  Tajikistan:",
