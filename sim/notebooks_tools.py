@@ -178,6 +178,9 @@ USAGE = (
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``sync``, ``check`` or ``student``; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["-h"], ["--help"]):
+        sys.stdout.write(USAGE)
+        return 0
     try:
         if len(args) == 2 and args[0] == "sync":
             for p in sync(args[1]):
