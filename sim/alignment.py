@@ -203,7 +203,7 @@ def tie_pairs(profiles: FloatArray) -> FloatArray:
 
 def to_matrix(pairs: FloatArray, n: int) -> FloatArray:
     """``(R, n, n)`` symmetric matrices, zero diagonal, from values on the pairs ``i < j``."""
-    iu, ju = np.triu_indices(n, k=1)
+    iu, ju, _ = _flat_pairs(n)
     out = np.zeros((pairs.shape[0], n, n))
     out[:, iu, ju] = pairs
     out[:, ju, iu] = pairs
@@ -245,7 +245,7 @@ def propensities(
 
 def _duel_pairs(duel: tuple[int, int] | None, n: int) -> FloatArray:
     """``(pairs,)`` 1 at the pair of the challenger and the incumbent, else 0."""
-    iu, ju = np.triu_indices(n, k=1)
+    iu, ju, _ = _flat_pairs(n)
     out = np.zeros(iu.size)
     if duel is not None:
         a, b = sorted(duel)
@@ -408,19 +408,26 @@ def descend_batch(
     n = propensity.shape[-1]
     p = np.where(np.eye(n, dtype=bool)[None], 0.0, propensity)
     w = _weights(sizes, p)
-    tol = RTOL * np.abs(w).sum(axis=(1, 2))
+    out = _descend(starts, w, RTOL * np.abs(w).sum(axis=(1, 2)))
+    return out, _energies(out, w)
+
+
+def _descend(starts: np.ndarray, w: FloatArray, tol: FloatArray) -> np.ndarray:
+    """Steepest descent (the rule of :func:`descend_batch`) on weights ``W`` ``(R, n, n)``."""
     z = 1.0 - 2.0 * starts.astype(np.float64)
+    delta = 2.0 * z * (w * z[:, None, :]).sum(axis=2)  # dE_i = 2 z_i (W z)_i, every run
     active = np.arange(z.shape[0])
-    while active.size:
-        za = z[active]
-        delta = 2.0 * za * (w[active] @ za[:, :, None])[:, :, 0]
+    while True:
         best = delta.min(axis=1)
         moving = best < -tol[active]
+        if not moving.any():
+            break
         chosen = np.argmax(delta <= (best + tol[active])[:, None], axis=1)
         active = active[moving]
         z[active, chosen[moving]] *= -1.0
-    out = (z < 0).astype(np.int8)
-    return out, _energies(out, w)
+        za = z[active]
+        delta = 2.0 * za * (w[active] * za[:, None, :]).sum(axis=2)
+    return (z < 0).astype(np.int8)
 
 
 def orient(configs: np.ndarray, reference: int) -> np.ndarray:
@@ -516,7 +523,12 @@ class LandscapeHook:
             self.camps = self._oriented[code]
         else:
             start = self.camps if self.camps is not None else self._rival_start(world)
-            configs, energy = descend_batch(start, self.sizes, to_matrix(p, world.N))
+            w_pairs = self._ss * p
+            configs = _descend(
+                start, to_matrix(w_pairs, world.N), RTOL * 2.0 * np.abs(w_pairs).sum(axis=1)
+            )
+            cut = configs[:, self.iu] != configs[:, self.ju]
+            energy = 2.0 * (w_pairs * cut).sum(axis=1)
             self.camps = orient(configs, self.reference)
         self.energy = energy
         return self.camps, energy
