@@ -301,7 +301,7 @@ def threat_step(
     reversion: FloatArray,
     spillover: FloatArray,
     relief: FloatArray,
-    shocks: FloatArray,
+    shocks: FloatArray | float,
 ) -> FloatArray:
     """One month of threat.
 
@@ -318,7 +318,7 @@ def threat_step(
         reversion: ``(R,)`` kappa.
         spillover: ``(R,)`` sigma.
         relief: ``(R,)`` lambda.
-        shocks: ``(R, N)`` additive shocks this month.
+        shocks: ``(R, N)`` additive shocks this month (or 0.0 for none).
 
     Returns:
         ``(R, N)`` new threat.

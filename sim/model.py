@@ -393,7 +393,7 @@ class InfluenceModel(mesa.Model):
 
     def _update_threat(self, draws: FloatArray) -> None:
         w = self.world
-        shocks = self.events.threat_shocks(w, self.month)
+        shocks: FloatArray | float = self.events.threat_shocks(w, self.month)
         if w.stochastic and self._random_shocks:
             shocks = shocks + (draws < w.shock_rate) * w.shock_size
         w.threat = dynamics.threat_step(

@@ -41,6 +41,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -152,11 +153,20 @@ MONEY_JSON_SCHEMA: dict[str, Any] = {
     "examples": ["73 m USD", "300 m CNY", "19.9 bn USD"],
 }
 
-MoneyField = Annotated[Money, BeforeValidator(_parse_money), WithJsonSchema(MONEY_JSON_SCHEMA)]
+def _dump_money(m: Money) -> str | float:
+    """Money as scenario files write it, so a dumped scenario validates again."""
+    return m.amount if m.currency is None else f"{m.amount!r} m {m.currency}"
+
+
+_MONEY_OUT = PlainSerializer(_dump_money)
+MoneyField = Annotated[
+    Money, BeforeValidator(_parse_money), WithJsonSchema(MONEY_JSON_SCHEMA), _MONEY_OUT
+]
 NonNegMoney = Annotated[
     Money,
     BeforeValidator(lambda v: _check_finite_nonneg(_parse_money(v))),
     WithJsonSchema(MONEY_JSON_SCHEMA),
+    _MONEY_OUT,
 ]
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
