@@ -252,9 +252,7 @@ class InfluenceModel(mesa.Model):
         if not self._dirty.any():
             return
         w = self.world
-        runs: np.ndarray | slice = (
-            slice(None) if self._dirty.all() else np.flatnonzero(self._dirty)
-        )
+        runs: np.ndarray | slice = slice(None) if self._dirty.all() else np.flatnonzero(self._dirty)
         member = w.member[runs]
         r, N, B = member.shape
         mem = member.astype(float)
@@ -317,8 +315,7 @@ class InfluenceModel(mesa.Model):
         rival = (inf * self._rival_mask).max(axis=0)  # strongest patron not leading it
         # each rule's term on all states, kept where the state follows that rule
         power = sum(
-            rule.power_term(lead, rival, self._imbalance) * mask
-            for rule, mask in self._rule_masks
+            rule.power_term(lead, rival, self._imbalance) * mask for rule, mask in self._rule_masks
         )
         return dynamics.bloc_utility(
             threat=w.threat,

@@ -153,6 +153,7 @@ MONEY_JSON_SCHEMA: dict[str, Any] = {
     "examples": ["73 m USD", "300 m CNY", "19.9 bn USD"],
 }
 
+
 def _dump_money(m: Money) -> str | float:
     """Money as scenario files write it, so a dumped scenario validates again."""
     return m.amount if m.currency is None else f"{m.amount!r} m {m.currency}"
