@@ -213,12 +213,7 @@ def to_ema(
         the same order. Failed runs are left out (EMA has no place for them).
     """
     keys = res.param_keys
-    summary = res.summary.sort_values(["run"]).reset_index(drop=True)
-    design = res.design.drop_duplicates("run")[["point", "run"]]
-    summary = summary.merge(design, on="run", how="left").sort_values(
-        ["point", "replicate"], na_position="last"
-    )
-    summary = summary.reset_index(drop=True)
+    summary = res.summary.sort_values(["point", "replicate"]).reset_index(drop=True)
     experiments = summary[keys].copy()
     for k in keys:
         if res.manifest["param_kinds"][k] == "string":

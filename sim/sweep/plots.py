@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 _BY_COLORS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#c8a600", "#e0542b", "#9e0142"]
 MAX_GROUPS = 6
+_HOW = {
+    "one at a time": "others at their middle values",
+    "marginal": "means over the other parameters",
+    "lowest/highest fifth": "runs in the lowest and highest fifth",
+}
 
 
 def _check_key(res: SweepResult, key: str) -> str:
@@ -316,7 +321,8 @@ def tornado(res: SweepResult, metric: str | None = None) -> Figure:
     ax.set_xlabel(metric)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.set_title(
-        f"One-at-a-time effects on {metric} ({eff['method'].iloc[-1]}; line: baseline)", fontsize=10
+        f"One-at-a-time effects on {metric} ({_HOW[str(eff['method'].iloc[-1])]}; line: baseline)",
+        fontsize=10,
     )
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
