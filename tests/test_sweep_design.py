@@ -6,6 +6,7 @@ real ``greatgame sweep`` entry point and must exit 1 with one clear sentence, be
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import InputError
+from sim.scenario import apply_overrides, validate_data
 from sim.sweep import plan
 from sim.sweep.design import (
     build_design,
     check_keys,
+    overrides_for,
     parse_param,
     run_key,
     run_seed,
+    set_paths,
     yaml_scalar,
 )
 
@@ -186,6 +190,26 @@ def test_key_paths_are_checked_like_set(article_raw: dict[str, Any]) -> None:
         check_keys(article_raw, [parse_param("patrons.China.budgt=1,2")])
     with pytest.raises(InputError, match="holds a mapping, not a single value"):
         check_keys(article_raw, [parse_param("patrons.China=1,2")])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"patrons.China.budget": 150, "patrons.China.attention": 0.5},
+        {"patrons.China.budget": "300 m CNY", "parameters.alignment_rule": "balancing"},
+        {"actors.Tajikistan.dependencies.Russia.weight": 0.2, "months": 24},
+        {"borders.0.1": "Kazakhstan", "events.china_aid_kabul.to": 5},
+    ],
+)
+def test_runs_are_built_exactly_as_set_would_build_them(
+    article_raw: dict[str, Any], params: dict[str, Any]
+) -> None:
+    before = copy.deepcopy(article_raw)
+    check_keys(article_raw, [parse_param(f"{k}={yaml_scalar(v)}") for k, v in params.items()])
+    fast = validate_data(set_paths(article_raw, params))
+    slow = validate_data(apply_overrides(article_raw, overrides_for(params)))
+    assert fast.content_hash() == slow.content_hash()
+    assert article_raw == before  # the shared base is never modified
 
 
 def test_plan_counts_runs_and_what_is_done(tmp_path: Path) -> None:

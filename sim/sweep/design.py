@@ -573,6 +573,52 @@ def check_keys(raw: Mapping[str, Any], params: Sequence[Param]) -> None:
             )
 
 
+def set_paths(data: Mapping[str, Any], params: Mapping[str, Value]) -> dict[str, Any]:
+    """:func:`sim.scenario.apply_overrides` for key paths already checked, without its deep copy.
+
+    Sets each typed value at its key path, copying only the mappings and lists on the
+    path (everything else is shared with ``data``, which is not modified). For key
+    paths that :func:`check_keys` accepted and values that :func:`yaml_scalar` writes,
+    the result equals ``apply_overrides(data, overrides_for(params))``; it is what makes
+    building a run's scenario cheap next to validating it.
+    """
+    out: dict[str, Any] = dict(data)
+    for key, value in params.items():
+        parts = key.split(".")
+        node: Any = out
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list):
+                idx = int(part)
+                if last:
+                    node[idx] = value
+                else:
+                    node[idx] = _copy(node[idx], key)
+                    node = node[idx]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    node[part] = {} if part not in node else _copy(node[part], key)
+                    node = node[part]
+            else:  # check_keys refuses such paths; never silently set something else
+                raise InputError(f"sweep parameter {key}: {part!r} is below a single value")
+    return out
+
+
+def _copy(x: Any, key: str) -> Any:
+    if isinstance(x, dict):
+        return dict(x)
+    if isinstance(x, list):
+        return list(x)
+    raise InputError(f"sweep parameter {key}: the path runs through a single value ({x!r})")
+
+
+def point_id(params: Mapping[str, Value]) -> str:
+    """A canonical text of a point's values (equal points, equal ids)."""
+    return json.dumps(sorted((k, _canon(v)) for k, v in params.items()), separators=(",", ":"))
+
+
 __all__ = [
     "DESIGNS",
     "Design",
