@@ -125,6 +125,13 @@ def out_of_range(value: Any) -> list[Any]:
     return [None]
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+OPS = ["drop", "replace", "swap_type", "out_of_range", "rename", "add_key", "rescale", "rescale"]
+
+
 @st.composite
 def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
     """The article's data with one to three mutations, and a description of each."""
@@ -134,10 +141,10 @@ def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
         paths = all_paths(data)
         if not paths:
             break
+        op = draw(st.sampled_from(OPS))
+        if op == "rescale":  # a number scaled: mostly still valid, so it stresses the model
+            paths = [p for p in paths if _is_number(get(data, p))] or paths
         path = draw(st.sampled_from(paths))
-        op = draw(
-            st.sampled_from(["drop", "replace", "swap_type", "out_of_range", "rename", "add_key"])
-        )
         value = get(data, path)
         if op == "drop":
             drop(data, path)
@@ -148,6 +155,9 @@ def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
             if isinstance(value, str):
                 swapped += [len(value), 1.5]
             put(data, path, draw(st.sampled_from(swapped)))
+        elif op == "rescale":
+            if _is_number(value):
+                put(data, path, value * draw(st.sampled_from([0, 1e-6, 0.5, 2, 10, 1000])))
         elif op == "out_of_range":
             put(data, path, draw(st.sampled_from(out_of_range(value))))
         elif op == "rename":
