@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from sim.sweep import SweepResult, load_results, sweep
+from sim.sweep.executors import ProcessExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "scenarios" / "central_asia_2016.yaml"
@@ -69,25 +70,29 @@ def test_serial_sweep_writes_every_run(serial: SweepResult) -> None:
     assert serial.stats is not None and serial.stats.chunks == 18
 
 
-@pytest.mark.parametrize(
-    ("start_method", "chunk_size"), [(None, 3), ("forkserver", 5)], ids=["auto", "forkserver"]
-)
 def test_process_pool_equals_serial_with_other_chunk_sizes(
-    serial: SweepResult, tmp_path: Path, start_method: str | None, chunk_size: int
+    serial: SweepResult, tmp_path: Path
 ) -> None:
     res = sweep(
-        ARTICLE,
-        PARAMS,
-        replicates=3,
-        months=24,
-        out=tmp_path / "res",
-        workers=2,
-        chunk_size=chunk_size,
-        start_method=start_method,
+        ARTICLE, PARAMS, replicates=3, months=24, out=tmp_path / "res", workers=2, chunk_size=3,
         progress=False,
-    )
+    )  # fmt: skip
     assert res.stats is not None and res.stats.executor == "processes"
-    assert {w.split(":")[1] for w in res.runs["worker"]} - {str(os.getpid())}  # ran elsewhere
+    assert_same(serial, res)
+
+
+@pytest.mark.parametrize("start_method", ["forkserver", "spawn"])
+def test_pool_workers_alone_give_the_same_rows(
+    serial: SweepResult, tmp_path: Path, start_method: str
+) -> None:
+    with ProcessExecutor(2, start_method=start_method, help_while_starting=False) as pool:
+        res = sweep(
+            ARTICLE, PARAMS, replicates=3, months=24, out=tmp_path / "res", chunk_size=5,
+            executor=pool, progress=False,
+        )  # fmt: skip
+        assert pool.start_method == start_method and pool.local_chunks == 0
+    pids = {w.split(":")[1] for w in res.runs["worker"]}
+    assert str(os.getpid()) not in pids and len(pids) >= 1  # every run ran in a worker
     assert_same(serial, res)
 
 

@@ -39,6 +39,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.scenario import Scenario
 from sim.sweep.design import Param, parse_param, run_seed
+from sim.sweep.executors import Executor
 from sim.sweep.runner import RichProgress, SweepPlan, SweepStats, plan, run_sweep
 from sim.sweep.store import ResultsStore
 
@@ -279,7 +280,7 @@ def sweep(
     record: str = "monthly",
     out: str | Path | None = None,
     workers: int | None = None,
-    executor: str | None = None,
+    executor: str | Executor | None = None,
     scheduler: str | None = None,
     client: Any = None,
     chunk_size: int | None = None,
@@ -306,7 +307,9 @@ def sweep(
         out: Results directory (default ``out/sweep-<scenario name>``).
         workers: Parallel workers (default: the cores available).
         executor: ``serial``, ``processes`` or ``dask`` (default: processes, or dask when a
-            scheduler, client or ``DASK_SCHEDULER_ADDRESS`` is given).
+            scheduler, client or ``DASK_SCHEDULER_ADDRESS`` is given), or an
+            :class:`~sim.sweep.executors.Executor` to use (and leave open: one process
+            pool can serve several sweeps).
         scheduler: A Dask scheduler address (``tcp://host:8786``).
         client: A ``distributed.Client`` to run on.
         chunk_size: Runs per ensemble (default: about four chunks per worker, at most 256).
@@ -325,7 +328,7 @@ def sweep(
     Raises:
         InputError: bad parameters or design, before anything runs.
     """
-    from sim.sweep.executors import SerialExecutor, make_executor
+    from sim.sweep.executors import Executor, SerialExecutor, make_executor
 
     p = plan(
         scenario,
@@ -344,13 +347,14 @@ def sweep(
         retry_failed=retry_failed,
         crn=crn,
     )
-    ex = None
-    if p.todo:
+    own = not isinstance(executor, Executor)
+    ex = executor if isinstance(executor, Executor) else None
+    if own and p.todo:
         ex = (
             SerialExecutor()
             if executor == "serial"
             else make_executor(
-                executor,
+                executor,  # type: ignore[arg-type]
                 workers=workers,
                 scheduler=scheduler,
                 client=client,
@@ -366,10 +370,10 @@ def sweep(
         else:
             stats = run_sweep(p, executor=ex, hooks=hooks)
     except BaseException:
-        if ex is not None:
+        if own and ex is not None:
             ex.close(cancel=True)
         raise
-    if ex is not None:
+    if own and ex is not None:
         ex.close()
     return SweepResult(p.out, stats=stats)
 

@@ -7,6 +7,7 @@ imports happen inside the commands, so ``greatgame --help`` stays fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -128,35 +129,41 @@ def sweep_command(
 
     if dask and scheduler:
         raise InputError("give either --dask (a local cluster) or --scheduler ADDRESS, not both")
-    p = plan(
-        scenario,
-        params or [],
-        design=design,
-        samples=samples,
-        replicates=replicates,
-        levels=levels,
-        seed=seed,
-        set=set_ or [],
-        months=months,
-        record=record,
-        out=out,
-        workers=workers,
-        chunk_size=chunk_size,
-        retry_failed=retry_failed,
-        crn=crn,
-        estimate=dry_run,
-    )
-    if dry_run:
-        out_console.print(p.describe(), highlight=False)
-        return
-    err_console.print(p.describe(), highlight=False)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    env_dask = bool(os.environ.get("DASK_SCHEDULER_ADDRESS")) and workers is None
     ex = None
-    if p.todo:
-        ex = make_executor(
-            "dask" if (dask or scheduler) else None, workers=workers, scheduler=scheduler
-        )
-        err_console.print(f"executor: {ex.name}, {ex.workers} workers", highlight=False)
+    if not dry_run and not (dask or scheduler or env_dask) and workers != 1:
+        ex = make_executor("processes", workers=workers)  # its workers start while we plan
     try:
+        p = plan(
+            scenario,
+            params or [],
+            design=design,
+            samples=samples,
+            replicates=replicates,
+            levels=levels,
+            seed=seed,
+            set=set_ or [],
+            months=months,
+            record=record,
+            out=out,
+            workers=workers,
+            chunk_size=chunk_size,
+            retry_failed=retry_failed,
+            crn=crn,
+            estimate=dry_run,
+        )
+        if dry_run:
+            out_console.print(p.describe(), highlight=False)
+            return
+        err_console.print(p.describe(), highlight=False)
+        if ex is None and p.todo:
+            ex = make_executor(
+                "dask" if (dask or scheduler) else None, workers=workers, scheduler=scheduler
+            )
+        if ex is not None:
+            err_console.print(f"executor: {ex.name}, {ex.workers} workers", highlight=False)
         with RichProgress(f"sweep {p.scenario.name}") as bar:
             stats = run_sweep(p, executor=ex, progress=bar)
     except BaseException:

@@ -9,15 +9,15 @@ is recorded as failed). Executors hold a bounded number of tasks in flight,
 so memory stays flat however many runs a sweep has.
 
 * :class:`SerialExecutor` -- this process; no start-up cost.
-* :class:`ProcessExecutor` -- the default: a ``concurrent.futures`` process pool.
-  From a plain single-threaded program (the CLI, a script) it forks, so workers
-  start at once with the model loaded; in a notebook or a program with threads
-  it uses ``forkserver`` with the model preloaded, so a new worker costs a fork
-  of a clean server, not an import (no ``fork`` of a threaded kernel, no
-  functions pickled from ``__main__``: nothing hangs). A worker that dies breaks
-  the pool: the pool is restarted and the tasks that were in flight are run
-  again, one at a time, to find the culprit. Workers die with their
-  coordinator (``PR_SET_PDEATHSIG``), so a killed sweep leaves no process behind.
+* :class:`ProcessExecutor` -- the default: a ``concurrent.futures`` process pool
+  started with ``forkserver`` with the model preloaded, so a worker costs a fork
+  of a clean server, not an import, and nothing hangs in a notebook (no ``fork``
+  of a threaded kernel, no functions pickled from ``__main__``). While the pool
+  starts (seconds, once per process), the coordinator runs chunks itself. A
+  worker that dies breaks the pool: the pool is restarted and the tasks that
+  were in flight are run again, one at a time, to find the culprit. Workers die
+  with their coordinator (``PR_SET_PDEATHSIG``), so a killed sweep leaves no
+  process behind. One pool can serve several sweeps (pass it as ``executor=``).
 * :class:`DaskExecutor` -- an existing cluster (``scheduler="tcp://host:port"``)
   or a ``LocalCluster`` it starts. Dask reschedules the tasks of a lost worker
   itself; a task that keeps killing workers comes back as ``KilledWorker``.
@@ -30,7 +30,7 @@ import logging
 import multiprocessing as mp
 import os
 import signal
-import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -129,20 +129,47 @@ class SerialExecutor(Executor):
         return task, run_chunk(task)
 
 
-def _worker_init() -> None:
-    """In each pool worker: die with the parent, ignore Ctrl-C, one BLAS thread."""
+def _worker_init(coordinator: int) -> None:
+    """In each pool worker: die with the coordinator, ignore Ctrl-C, one BLAS thread.
+
+    A forkserver's worker is the server's child, not the coordinator's, and it holds
+    the pool's queues open itself: when the coordinator is killed, nothing would ever
+    tell it. A watchdog thread waits on the coordinator's pidfd and ends the worker
+    when the coordinator is gone; the forkserver then ends as its last client leaves.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die when the parent dies
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
+    threading.Thread(
+        target=_exit_with, args=(coordinator,), name="greatgame-watchdog", daemon=True
+    ).start()
     with contextlib.suppress(Exception):
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
+
+
+def _exit_with(pid: int) -> None:
+    """Block until process ``pid`` ends, then end this process at once."""
+    import select
+    import time
+
+    try:
+        fd = os.pidfd_open(pid)
+        select.select([fd], [], [])
+    except (AttributeError, OSError):  # no pidfd (old kernel), or already gone: poll
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+    os._exit(1)
 
 
 def _noop() -> None:
@@ -150,16 +177,16 @@ def _noop() -> None:
 
 
 def start_method_for(requested: str | None = None) -> str:
-    """The start method of the pool.
+    """The start method of the pool: ``forkserver`` where it exists (Linux), else ``spawn``.
 
-    ``fork`` when it is safe -- Linux, a single Python thread, not inside a Jupyter
-    kernel -- because a forked worker inherits the loaded model and starts at once;
-    otherwise ``forkserver`` with the model preloaded (notebooks, programs with
-    threads such as a Dask client); ``spawn`` where neither exists. ``requested``
-    or the environment variable ``GREATGAME_START_METHOD`` overrides the choice.
+    Not ``fork``: every process that imported numpy already runs threads (OpenBLAS,
+    Arrow, a Jupyter kernel's, a Dask client's), and forking a threaded process can
+    deadlock the child (CPython 3.12 warns; 3.14 makes forkserver the default). The
+    forkserver preloads the model once, so each worker is a cheap fork of a clean,
+    single-threaded server; and while it starts, the coordinator runs chunks itself
+    (see :class:`ProcessExecutor`). ``requested`` or the environment variable
+    ``GREATGAME_START_METHOD`` overrides the choice.
     """
-    import threading
-
     requested = requested or os.environ.get("GREATGAME_START_METHOD") or None
     available = mp.get_all_start_methods()
     if requested:
@@ -168,12 +195,6 @@ def start_method_for(requested: str | None = None) -> str:
                 f"start method {requested!r} is not available here; expected one of {available}"
             )
         return requested
-    if (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and "ipykernel" not in sys.modules
-    ):
-        return "fork"
     return "forkserver" if "forkserver" in available else "spawn"
 
 
@@ -198,27 +219,52 @@ class ProcessExecutor(Executor):
 
     name = "processes"
 
-    def __init__(self, workers: int | None = None, *, start_method: str | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        start_method: str | None = None,
+        help_while_starting: bool = True,
+    ) -> None:
         super().__init__(workers or default_workers())
-        self._requested = start_method
-        self._pool = self._new_pool()
+        ctx = process_context(start_method)
+        self._ctx = ctx
+        self.start_method: str = ctx.get_start_method()
+        self._help = help_while_starting
         self._futures: dict[Future[ChunkOutput], ChunkTask] = {}
         self._suspects: deque[ChunkTask] = deque()
         self._exclusive: ChunkTask | None = None
         self._ready: deque[Outcome] = deque()
+        self.local_chunks = 0  # chunks the coordinator ran itself while the pool started
+        self._pool = self._new_pool()
+        # Starting the workers (the forkserver importing the model) takes seconds; it runs
+        # in a thread, and meanwhile next_done() runs chunks here instead of waiting.
+        self._warm = threading.Event()
+        self._warm_error: BaseException | None = None
+        threading.Thread(
+            target=self._start_workers, name="greatgame-pool-start", daemon=True
+        ).start()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # decided anew for each pool: a restarted pool forks no threaded coordinator
-        ctx = process_context(self._requested)
-        self.start_method: str = ctx.get_start_method()
-        pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, initializer=_worker_init
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self._ctx,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
-        if self.start_method == "fork":
-            # fork every worker now, while this process has one thread (before progress bars,
-            # the pool's own manager thread, ...): a fork never copies another thread's locks
-            pool.submit(_noop).result()
-        return pool
+
+    def _start_workers(self) -> None:
+        try:
+            for fut in [self._pool.submit(_noop) for _ in range(self.workers)]:
+                fut.result()
+        except BaseException as e:  # reported by next_done()
+            self._warm_error = e
+        finally:
+            self._warm.set()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the workers have started (True) or ``timeout`` passed (False)."""
+        return self._warm.wait(timeout)
 
     def in_flight(self) -> int:
         return len(self._futures) + len(self._suspects) + len(self._ready)
@@ -253,6 +299,15 @@ class ProcessExecutor(Executor):
             self._queue.popleft()
 
     def next_done(self) -> Outcome:
+        if not self._warm.is_set() and self._help and self._queue and not self._ready:
+            # the workers are still starting: run a chunk here rather than wait for them
+            task = self._queue.popleft()
+            self.local_chunks += 1
+            return task, run_chunk(task)
+        self._warm.wait()
+        if self._warm_error is not None and not self._futures:
+            self._restart()
+            self._warm_error = None
         while not self._ready:
             self._fill()
             if not self._futures:
@@ -302,6 +357,7 @@ class ProcessExecutor(Executor):
         if cancel:
             self._terminate(self._pool)
         else:
+            self._warm.wait()
             self._pool.shutdown(wait=True)
 
 
