@@ -34,7 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out_console = Console()
+out_console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 ScenarioArg = Annotated[
@@ -128,6 +128,8 @@ def run(
 
 
 def _print_summary(s: dict[str, Any]) -> None:
+    from sim.records import month_label
+
     rivalry = s.get("rivalry") or ["-", "-"]
     table = Table(
         title=f"{s['scenario']} (seed {s['seed']}, {s['months']} months, to {s['date']})",
@@ -138,13 +140,16 @@ def _print_summary(s: dict[str, Any]) -> None:
     for p in s["final_influence"]:
         table.add_column(f"{p} share", justify="right")
     table.add_column(f"{rivalry[0]} first ahead of {rivalry[1]}", justify="right")
+    region = set(s.get("region") or s["dominant"])
     for state, dom in s["dominant"].items():
+        if state not in region:
+            continue
         m = s["overtake_month"].get(state)
         table.add_row(
             state,
             dom or "(nobody)",
             *[f"{s['final_influence'][p][state]:.2f}" for p in s["final_influence"]],
-            "never" if m is None else f"month {m}",
+            "never" if m is None else f"month {m} ({month_label(s['start'], m)})",
         )
     out_console.print(table)
     blocs = Table(title="Blocs at the end", title_justify="left")
