@@ -12,7 +12,7 @@
 
 Hypothesis profiles: ``ci`` (default) is derandomized, so every run of the suite explores the same
 examples and a failure reproduces; ``fuzz`` (``GREATGAME_HYPOTHESIS_PROFILE=fuzz``) draws fresh
-random examples, twenty times as many, for a long hunt.
+random examples, and the scenario fuzz tests then run twenty times as many, for a long hunt.
 """
 
 from __future__ import annotations
@@ -52,11 +52,6 @@ settings.register_profile(
 )
 PROFILE = os.environ.get("GREATGAME_HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
-
-
-def examples(n: int) -> int:
-    """``n`` examples under the ``ci`` profile, twenty times as many under ``fuzz``."""
-    return n * 20 if PROFILE == "fuzz" else n
 
 
 CliResult = tuple[int, str, str]
