@@ -261,3 +261,14 @@ def test_results_read_with_pandas_pyarrow_and_duckdb(serial: SweepResult) -> Non
     final = serial.summary.groupby("patrons.China.budget")["final_influence.China.Tajikistan"]
     assert np.allclose(means, final.mean().to_numpy(), rtol=1e-12)
     assert load_results(path).manifest["record"] == "monthly"
+
+
+def test_the_duckdb_query_of_the_user_guide_runs(serial: SweepResult) -> None:
+    import duckdb
+
+    guide = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    sql = guide.split("```sql\n", 1)[1].split("```", 1)[0]
+    rows = duckdb.connect().execute(sql.replace("out/budget", str(serial.path))).fetchall()
+    assert [(b, n) for b, _, n in rows] == [(150.0, 6), (200.0, 6), (250.0, 6)]
+    final = serial.summary.groupby("patrons.China.budget")["final_influence.China.Tajikistan"]
+    assert np.allclose([m for _, m, _ in rows], final.mean().to_numpy(), rtol=1e-12)

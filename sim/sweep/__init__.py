@@ -312,7 +312,7 @@ def sweep(
             pool can serve several sweeps).
         scheduler: A Dask scheduler address (``tcp://host:8786``).
         client: A ``distributed.Client`` to run on.
-        chunk_size: Runs per ensemble (default: about four chunks per worker, at most 256).
+        chunk_size: Runs per ensemble (default: about eight chunks per worker, 64 to 256).
         retry_failed: Run the runs recorded as failed again.
         crn: Common random numbers: replicate r of every point gets the same seed (see
             :mod:`sim.sweep.design`); fixed for a results directory.
@@ -328,8 +328,9 @@ def sweep(
     Raises:
         InputError: bad parameters or design, before anything runs.
     """
-    from sim.sweep.executors import Executor, SerialExecutor, make_executor
+    from sim.sweep.executors import Executor, SerialExecutor, check_not_bootstrapping, make_executor
 
+    check_not_bootstrapping()
     p = plan(
         scenario,
         _params(params),

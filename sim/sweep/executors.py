@@ -176,6 +176,19 @@ def _noop() -> None:
     """A task that does nothing (starts the workers)."""
 
 
+def check_not_bootstrapping() -> None:
+    """Refuse to start a sweep inside a worker that is still importing the user's script.
+
+    A script without an ``if __name__ == "__main__":`` guard calls the sweep again in each
+    worker process as the worker imports it: say so, instead of sweeping recursively.
+    """
+    if getattr(mp.current_process(), "_inheriting", False):
+        raise GreatGameError(
+            "a sweep was started while a worker process was importing the main script; "
+            'put the sweep under `if __name__ == "__main__":` in the script'
+        )
+
+
 def start_method_for(requested: str | None = None) -> str:
     """The start method of the pool: ``forkserver`` where it exists (Linux), else ``spawn``.
 
@@ -305,9 +318,13 @@ class ProcessExecutor(Executor):
             self.local_chunks += 1
             return task, run_chunk(task)
         self._warm.wait()
-        if self._warm_error is not None and not self._futures:
-            self._restart()
-            self._warm_error = None
+        if self._warm_error is not None:
+            raise GreatGameError(
+                "the sweep's worker processes died while starting "
+                f"({type(self._warm_error).__name__}); if this runs from a script, put the "
+                'sweep under `if __name__ == "__main__":` (each worker imports the script), '
+                "or use executor='serial'"
+            )
         while not self._ready:
             self._fill()
             if not self._futures:
