@@ -199,8 +199,10 @@ def run(
 
             sc = validate_data(apply_overrides(sc.model_dump(by_alias=True), overrides))
     if months is not None:
-        if months < 1:
-            raise InputError(f"--months must be >= 1, got {months}")
+        from sim.scenario import MAX_RUN_MONTHS
+
+        if not 1 <= months <= MAX_RUN_MONTHS:
+            raise InputError(f"--months must be from 1 to {MAX_RUN_MONTHS}, got {months}")
         sc = sc.model_copy(update={"months": months})
     seeds = [sc.seed] if seed is None else ([seed] if isinstance(seed, int) else list(seed))
     model = InfluenceModel(sc, seeds=seeds, record=record, hooks=hooks)

@@ -75,6 +75,8 @@ MAX_NUMBER = 1e12
 MIN_POSITIVE = 1e-9
 #: The latest month an event may name (100,000 months: longer than any run may be).
 MAX_MONTH = 100_000
+#: The longest run a scenario (or ``--months``) may ask for: a century of months.
+MAX_RUN_MONTHS = 1200
 
 # --------------------------------------------------------------------------- money
 
@@ -438,7 +440,7 @@ class Scenario(_Strict):
     name: Name
     description: str = ""
     start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = "2016-03"
-    months: Annotated[int, Field(ge=1, le=1200)] = 120
+    months: Annotated[int, Field(ge=1, le=MAX_RUN_MONTHS)] = 120
     seed: Annotated[int, Field(ge=0)] = 0
     currency: Literal["USD", "CNY", "RUB"] = "USD"
     rates: dict[Literal["USD", "CNY", "RUB"], Positive] = {"USD": 1.0}

@@ -165,6 +165,7 @@ class World:
     rngs: list[np.random.Generator] = field(init=False)
     _uniform_block: FloatArray = field(init=False)
     _block_start: int = field(init=False, default=-(10**9))
+    _draw_order: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.budget = self.budget_base.copy()
@@ -173,6 +174,7 @@ class World:
         self.threat_baseline = self.threat_baseline_base.copy()
         self.rngs = [np.random.default_rng(_seed_sequence(s)) for s in self.seeds]
         self._uniform_block = np.empty((self.R, 0, self.n_uniforms))
+        self._draw_order = _draw_order(self.actors, self.blocs)
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -203,9 +205,10 @@ class World:
         if start != self._block_start:
             if start < self._block_start:
                 raise RuntimeError("months must advance; re-create the model to rewind")
-            self._uniform_block = np.stack(
-                [g.random((RNG_BLOCK_MONTHS, self.n_uniforms)) for g in self.rngs]
-            )
+            drawn = np.stack([g.random((RNG_BLOCK_MONTHS, self.n_uniforms)) for g in self.rngs])
+            # draws are made in name order and laid out in position order, so the order in
+            # which a scenario lists its actors and blocs does not change who draws what
+            self._uniform_block = drawn[:, :, self._draw_order]
             self._block_start = start
         return self._uniform_block[:, month - start, :]
 
@@ -249,6 +252,20 @@ class World:
     def security_share(self) -> FloatArray:
         """``(R, N)`` all patrons' security stocks as a fraction of each target's GDP."""
         return self.stocks[..., 1].sum(axis=1) / self.gdp
+
+
+def _draw_order(actors: Sequence[str], blocs: Sequence[str]) -> np.ndarray:
+    """Column ``k`` of a month's draws (position order) is column ``order[k]`` of name order.
+
+    Position layout: the choice of state n about bloc b at ``n * B + b``, then the
+    shock of state n at ``N * B + n``; name layout: the same with states and blocs
+    sorted by name.
+    """
+    N, B = len(actors), len(blocs)
+    rank_a = np.argsort(np.argsort(np.array(actors, dtype=object), kind="stable"), kind="stable")
+    rank_b = np.argsort(np.argsort(np.array(blocs, dtype=object), kind="stable"), kind="stable")
+    choice = (rank_a[:, None] * B + rank_b[None, :]).ravel() if B else np.zeros(0, dtype=int)
+    return np.concatenate([choice, N * B + rank_a]).astype(int)
 
 
 def _seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
