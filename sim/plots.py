@@ -28,6 +28,16 @@ PATRON_COLORS: dict[str, str] = {
 }
 _FALLBACK = ["#9467bd", "#17becf", "#bcbd22", "#e377c2", "#8c564b", "#ff7f0e", "#7f7f7f"]
 NOBODY_COLOR = "#cccccc"
+_BLOC_COLORS = [
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#7f7f7f",
+]
 
 
 def patron_colors(names: Iterable[str]) -> dict[str, str]:
@@ -140,8 +150,8 @@ def membership_timeline(
     df = membership[(membership["run"] == run) & membership["member"]]
     blocs = _ordered(membership["bloc"])
     states = _ordered(membership["state"])
-    cmap = plt.get_cmap("tab10")
-    bloc_color = {b: cmap(i % 10) for i, b in enumerate(blocs)}
+    # bloc colours avoid the patrons' red and blue, which mean China and Russia everywhere
+    bloc_color = {b: _BLOC_COLORS[i % len(_BLOC_COLORS)] for i, b in enumerate(blocs)}
     rows: list[tuple[str, str]] = [
         (s, b) for s in states for b in blocs if ((df["state"] == s) & (df["bloc"] == b)).any()
     ]
