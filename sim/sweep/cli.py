@@ -155,9 +155,9 @@ def sweep_command(
             estimate=dry_run,
         )
         if dry_run:
-            out_console.print(p.describe(), highlight=False)
+            out_console.print(p.describe(), highlight=False, soft_wrap=True)
             return
-        err_console.print(p.describe(), highlight=False)
+        err_console.print(p.describe(), highlight=False, soft_wrap=True)
         if ex is None and p.todo:
             ex = make_executor(
                 "dask" if (dask or scheduler) else None, workers=workers, scheduler=scheduler
