@@ -53,18 +53,23 @@ def decay_factor(half_life: FloatArray | float) -> FloatArray:
     return np.power(0.5, 1.0 / h)
 
 
-def step_stocks(stocks: FloatArray, flow: FloatArray, retention: FloatArray) -> FloatArray:
+def step_stocks(
+    stocks: FloatArray, flow: FloatArray, retention: FloatArray, *, out: FloatArray | None = None
+) -> FloatArray:
     """One month of the stock equation ``X <- (1 - delta_k) X + flow``.
 
     Args:
         stocks: ``(R, P, N, K)`` stocks.
         flow: ``(R, P, N, K)`` this month's spending.
         retention: ``(R, K)`` monthly retention per instrument.
+        out: Write the result here (may be ``stocks`` itself); default: a new array.
 
     Returns:
-        The new stocks (a new array).
+        The new stocks.
     """
-    return stocks * retention[:, None, None, :] + flow
+    new = np.multiply(stocks, retention[:, None, None, :], out=out)
+    new += flow
+    return new
 
 
 def allocation_flow(budget: FloatArray, attention: FloatArray, shares: FloatArray) -> FloatArray:
@@ -338,11 +343,10 @@ def switch_probability(
 ) -> FloatArray:
     """Probability of switching a membership this month (logit with hysteresis).
 
-    ``P = rate / (1 + exp(-(gain - h) / tau))``, computed as
-    ``rate (1 + tanh((gain - h) / (2 tau))) / 2``, which cannot overflow. The state
-    switches when the utility gain from switching clears the hysteresis band ``h``; ``tau``
-    sets how noisy that judgement is (McFadden 1974). Memberships therefore do
-    not flicker when gains hover around zero.
+    ``P = rate / (1 + exp(-(gain - h) / tau))``. The state switches when the utility
+    gain from switching clears the hysteresis band ``h``; ``tau`` sets how noisy that
+    judgement is (McFadden 1974). Memberships therefore do not flicker when gains
+    hover around zero.
 
     Args:
         gain: ``(R, ...)`` utility of switching minus utility of staying.
@@ -354,8 +358,9 @@ def switch_probability(
         Probabilities, same shape as ``gain``.
     """
     extra = (1,) * (gain.ndim - 1)
-    z = (gain - hysteresis.reshape(-1, *extra)) / (2.0 * temperature.reshape(-1, *extra))
-    return (0.5 * rate.reshape(-1, *extra)) * (1.0 + np.tanh(z))
+    z = (hysteresis.reshape(-1, *extra) - gain) / temperature.reshape(-1, *extra)
+    with np.errstate(over="ignore"):  # exp(z) = inf for hopeless switches: probability 0
+        return rate.reshape(-1, *extra) / (1.0 + np.exp(z))
 
 
 def deterministic_switch(gain: FloatArray, *, hysteresis: FloatArray) -> BoolArray:

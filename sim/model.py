@@ -48,6 +48,20 @@ from sim.world import SeedLike, World, build_world
 MonthHook = Callable[["InfluenceModel", int], None]
 
 
+def _patron_sets(mask: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of a (B, P) mask as patron index arrays, and each bloc's row number."""
+    keys: dict[bytes, int] = {}
+    groups: list[np.ndarray] = []
+    which = np.zeros(mask.shape[0], dtype=int)
+    for b, row in enumerate(mask):
+        key = row.tobytes()
+        if key not in keys:
+            keys[key] = len(groups)
+            groups.append(np.flatnonzero(row))
+        which[b] = keys[key]
+    return groups, which
+
+
 class InfluenceModel(mesa.Model):
     """The influence contest as a Mesa model with a run axis.
 
@@ -162,8 +176,8 @@ class InfluenceModel(mesa.Model):
         ]
         # constant matrices of the bloc choice
         lead_f = w.leads.astype(float)
-        self._lead_mask = lead_f.T[:, None, None, :]  # (P, 1, 1, B)
-        self._rival_mask = (1.0 - lead_f).T[:, None, None, :]
+        self._leader_sets = _patron_sets(w.leads)
+        self._other_sets = _patron_sets(~w.leads)
         self._rivals_t = w.rivals.T.astype(float)
         self._admissible_t = w.admissible.T.copy()  # (N, B)
         powers = np.flatnonzero(w.leads.any(axis=0))  # patrons that lead some bloc
@@ -207,7 +221,7 @@ class InfluenceModel(mesa.Model):
             patron.adapt_shares()
         w.flow = dynamics.allocation_flow(w.budget, w.attention, w.shares)
         self.events.add_aid(w, m)
-        w.stocks = dynamics.step_stocks(w.stocks, w.flow, w.retention)
+        w.stocks = dynamics.step_stocks(w.stocks, w.flow, w.retention, out=w.stocks)
         self._update_influence(prepared=True)
         self._decide_memberships(u[:, : w.N * w.B].reshape(w.R, w.N, w.B))
         self._update_threat(u[:, w.N * w.B :])
@@ -310,9 +324,9 @@ class InfluenceModel(mesa.Model):
         """
         w = self.world
         self._membership_terms()
-        inf = w.influence.transpose(1, 0, 2)[:, :, :, None]  # (P, R, N, 1); shares are >= 0
-        lead = (inf * self._lead_mask).max(axis=0)  # (R, N, B) strongest leader of each bloc
-        rival = (inf * self._rival_mask).max(axis=0)  # strongest patron not leading it
+        # (R, N, B): the strongest leader of each bloc, and the strongest patron not leading it
+        lead = self._strongest(w.influence, self._leader_sets)
+        rival = self._strongest(w.influence, self._other_sets)
         # each rule's term on all states, kept where the state follows that rule
         power = sum(
             rule.power_term(lead, rival, self._imbalance) * mask for rule, mask in self._rule_masks
@@ -325,6 +339,23 @@ class InfluenceModel(mesa.Model):
             rule_weight=w.rule_weight,
             tension=self._tension,
         )
+
+    @staticmethod
+    def _strongest(influence: FloatArray, sets: tuple[list[np.ndarray], np.ndarray]) -> FloatArray:
+        """``(R, N, B)``: per bloc, the largest influence over each state among a set of patrons.
+
+        ``sets`` holds the distinct patron sets and, per bloc, which one applies; an
+        empty set gives 0 (shares are >= 0).
+        """
+        groups, which = sets
+        R, _, N = influence.shape
+        per_set = np.zeros((R, N, max(len(groups), 1)))
+        for g, patrons in enumerate(groups):
+            if len(patrons) == 1:
+                per_set[:, :, g] = influence[:, patrons[0], :]
+            elif len(patrons) > 1:
+                per_set[:, :, g] = influence[:, patrons, :].max(axis=1)
+        return per_set[:, :, which]
 
     def _imbalance_change(self, mem: FloatArray) -> FloatArray:
         """``(R, N, B)``: how much membership of b (against none) widens a state's tilt.

@@ -173,7 +173,7 @@ class World:
         self.autonomy = self.autonomy_base.copy()
         self.threat_baseline = self.threat_baseline_base.copy()
         self.rngs = [np.random.default_rng(_seed_sequence(s)) for s in self.seeds]
-        self._uniform_block = np.empty((self.R, 0, self.n_uniforms))
+        self._uniform_block = np.empty((0, self.R, self.n_uniforms))
         self._draw_order = _draw_order(self.actors, self.blocs)
 
     # ------------------------------------------------------------------ sizes
@@ -207,10 +207,11 @@ class World:
                 raise RuntimeError("months must advance; re-create the model to rewind")
             drawn = np.stack([g.random((RNG_BLOCK_MONTHS, self.n_uniforms)) for g in self.rngs])
             # draws are made in name order and laid out in position order, so the order in
-            # which a scenario lists its actors and blocs does not change who draws what
-            self._uniform_block = drawn[:, :, self._draw_order]
+            # which a scenario lists its actors and blocs does not change who draws what;
+            # months first, so that each month is one contiguous (R, n_uniforms) slab
+            self._uniform_block = np.take(drawn.transpose(1, 0, 2), self._draw_order, axis=2)
             self._block_start = start
-        return self._uniform_block[:, month - start, :]
+        return self._uniform_block[month - start]
 
     # ------------------------------------------------------------------ lookups
     def actor(self, name: str) -> int:
