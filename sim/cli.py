@@ -333,7 +333,11 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; bad input becomes one sentence on stderr and exit code 1."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=args, prog_name="greatgame", standalone_mode=False)
+        code = app(args=args, prog_name="greatgame", standalone_mode=False)
+        if isinstance(code, int) and code:  # typer returns 130 for Ctrl-C in this mode
+            if code == 130:
+                sys.stderr.write("aborted\n")
+            sys.exit(code)
     except GreatGameError as e:
         sys.stderr.write(f"error: {e}\n")
         sys.exit(1)
