@@ -348,14 +348,16 @@ class InfluenceModel(mesa.Model):
         empty set gives 0 (shares are >= 0).
         """
         groups, which = sets
-        R, _, N = influence.shape
-        per_set = np.zeros((R, N, max(len(groups), 1)))
-        for g, patrons in enumerate(groups):
-            if len(patrons) == 1:
-                per_set[:, :, g] = influence[:, patrons[0], :]
-            elif len(patrons) > 1:
-                per_set[:, :, g] = influence[:, patrons, :].max(axis=1)
-        return per_set[:, :, which]
+        values: list[FloatArray] = []
+        for patrons in groups:
+            if len(patrons) == 0:
+                values.append(np.zeros_like(influence[:, 0, :]))
+                continue
+            v = influence[:, patrons[0], :]
+            for p in patrons[1:]:
+                v = np.maximum(v, influence[:, p, :])
+            values.append(v)
+        return np.stack([values[g] for g in which], axis=-1)
 
     def _imbalance_change(self, mem: FloatArray) -> FloatArray:
         """``(R, N, B)``: how much membership of b (against none) widens a state's tilt.
