@@ -386,9 +386,9 @@ def plan(
     return p
 
 
-def calibrate(p: SweepPlan, *, runs: int = 32) -> dict[str, float]:
+def calibrate(p: SweepPlan, *, runs: int = 64) -> dict[str, float]:
     """Time a small ensemble of the plan's first runs (model + encoding) to estimate the sweep."""
-    sample = p.todo[: min(runs, p.n_todo)]
+    sample = p.todo[: min(runs, p.chunk_size, p.n_todo)]
     group = p.groups[sample[0].key]
     sample = [r for r in sample if p.groups[r.key] == group]
     task = _task(p, sample, hooks=())
@@ -397,7 +397,7 @@ def calibrate(p: SweepPlan, *, runs: int = 32) -> dict[str, float]:
     seconds = time.perf_counter() - t0
     per_run = seconds / max(1, len(sample))
     # per-run cost falls with ensemble size up to ~100 runs; the calibration ensemble is smaller
-    ensemble_gain = 1.0 if len(sample) >= p.chunk_size else 0.8
+    ensemble_gain = 1.0 if len(sample) >= p.chunk_size else 0.85
     startup = 0.0 if p.workers == 1 else 1.0
     total = startup + p.n_todo * per_run * ensemble_gain / (p.workers * 0.9)
     return {
