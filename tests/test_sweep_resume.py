@@ -57,7 +57,10 @@ def dead(p: psutil.Process) -> bool:
         return True
 
 
-def test_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_sweep_killed_mid_way_resumes_to_the_uninterrupted_rows(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     out = tmp_path / "killed"
     args = [
         str(GREATGAME), "sweep", str(ARTICLE), *PARAMS, "--replicates", "4", "--months", "120",
@@ -69,8 +72,10 @@ def test_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_rows(tmp_path: P
     while committed(out) < 4 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     workers = psutil.Process(proc.pid).children(recursive=True)
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:  # Ctrl-C: the sweep stops cleanly, says so, exits 130
+        assert proc.returncode == 130 and "aborted" in stderr.decode(), stderr.decode()
     done_at_kill = committed(out)
     assert 4 <= done_at_kill < 30, f"killed after {done_at_kill} of 30 chunks: proved nothing"
     assert workers, "the sweep had no worker processes"

@@ -361,7 +361,8 @@ class ProcessExecutor(Executor):
 
     @staticmethod
     def _terminate(pool: ProcessPoolExecutor) -> None:
-        procs = list(getattr(pool, "_processes", {}).values())
+        """Kill a pool's workers now; every wait is bounded (this runs on Ctrl-C)."""
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             with contextlib.suppress(Exception):
@@ -369,9 +370,15 @@ class ProcessExecutor(Executor):
         for p in procs:
             with contextlib.suppress(Exception):
                 p.join(timeout=5)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            with contextlib.suppress(Exception):
+                manager.join(timeout=5)
 
     def close(self, *, cancel: bool = False) -> None:
         if cancel:
+            # a start-up in progress would add workers after the kill: let it finish first
+            self._warm.wait(timeout=30)
             self._terminate(self._pool)
         else:
             self._warm.wait()
