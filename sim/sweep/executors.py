@@ -26,6 +26,7 @@ so memory stays flat however many runs a sweep has.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -150,6 +151,9 @@ def _worker_init(coordinator: int) -> None:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
+    # the preloaded modules live as long as the worker: keep the collector off them, so the
+    # collection after each chunk scans only that chunk's objects (~80 ms -> ~2 ms)
+    gc.freeze()
 
 
 def _exit_with(pid: int) -> None:
@@ -312,8 +316,9 @@ class ProcessExecutor(Executor):
             self._queue.popleft()
 
     def next_done(self) -> Outcome:
-        if not self._warm.is_set() and self._help and self._queue and not self._ready:
-            # the workers are still starting: run a chunk here rather than wait for them
+        if self._help and self._queue and not self._ready and not self._warm.wait(0.3):
+            # the workers are still starting (a cold forkserver imports the model for
+            # seconds; a warm one forks them at once): run a chunk here rather than wait
             task = self._queue.popleft()
             self.local_chunks += 1
             return task, run_chunk(task)

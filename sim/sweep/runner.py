@@ -14,9 +14,9 @@ comes from the root seed and its own run key.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -494,6 +494,9 @@ def run_sweep(
     check_not_bootstrapping()
     store = ResultsStore(p.out)
     store.open_for_writing()
+    # objects that exist now outlive the sweep: exclude them from the collections after each
+    # chunk run here (serially, or while the pool starts); given back to the collector at the end
+    gc.freeze()
     stats = SweepStats(runs_total=p.n_runs, runs_done_before=p.n_done)
     t0 = time.perf_counter()
     try:
@@ -556,6 +559,7 @@ def run_sweep(
     finally:
         stats.seconds = time.perf_counter() - t0
         store.close()
+        gc.unfreeze()
     return stats
 
 
@@ -610,10 +614,6 @@ class RichProgress:
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
-
-
-def stderr_line(text: str) -> None:
-    sys.stderr.write(text + "\n")
 
 
 __all__ = [
