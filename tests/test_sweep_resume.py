@@ -191,3 +191,14 @@ def test_a_second_sweep_cannot_write_while_one_is_writing(tmp_path: Path) -> Non
     res = sweep(ARTICLE, ["patrons.China.budget=150,250"], months=12, out=out, executor="serial",
                 progress=False)  # fmt: skip
     assert res.stats is not None and res.stats.runs_run == 1
+
+
+def test_a_scenario_object_and_its_file_make_the_same_sweep(tmp_path: Path) -> None:
+    import sim
+
+    out = tmp_path / "res"
+    kw: dict[str, Any] = dict(out=out, executor="serial", progress=False)
+    first = sweep(ARTICLE, ["patrons.China.budget=150,250"], months=12, **kw)
+    again = sweep(sim.load(ARTICLE, set=["months=12"]), ["patrons.China.budget=150,250"], **kw)
+    assert first.manifest["scenario"]["hash"] == again.manifest["scenario"]["hash"]
+    assert again.stats is not None and again.stats.runs_run == 0  # the same runs: all done
