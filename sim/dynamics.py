@@ -183,13 +183,31 @@ def contest_terms(
         ``(shares (R, P, N), log_denominator (R, N))``; ``log D = -inf`` where nobody holds
         anything and the target has no autonomy.
     """
-    if np.all(decisiveness == 1.0):
-        # the classic lottery contest: the same formula without logarithms (and much cheaper)
-        denom1 = autonomy + effort_.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares1 = effort_ / denom1[:, None, :]
-            log_denom1 = np.log(denom1)
-        return np.where(denom1[:, None, :] > 0, shares1, 0.0), log_denom1
+    lottery = decisiveness == 1.0
+    if lottery.all():
+        return _lottery_terms(effort_, autonomy)
+    shares, log_denom = _general_terms(effort_, autonomy, decisiveness)
+    if lottery.any():
+        # each run uses its own formula, so a run's numbers never depend on its ensemble
+        s1, d1 = _lottery_terms(effort_, autonomy)
+        shares = np.where(lottery[:, None, None], s1, shares)
+        log_denom = np.where(lottery[:, None], d1, log_denom)
+    return shares, log_denom
+
+
+def _lottery_terms(effort_: FloatArray, autonomy: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """r = 1, the classic lottery contest: the same formula without logarithms (cheaper)."""
+    denom = autonomy + effort_.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = effort_ / denom[:, None, :]
+        log_denom = np.log(denom)
+    return np.where(denom[:, None, :] > 0, shares, 0.0), log_denom
+
+
+def _general_terms(
+    effort_: FloatArray, autonomy: FloatArray, decisiveness: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Any r > 0, in log space so that large r (winner-take-all) stays finite."""
     r = decisiveness[:, None, None]
     with np.errstate(divide="ignore"):
         z = r * np.log(effort_)  # -inf where effort is 0
@@ -231,9 +249,11 @@ def contest_gradient(
     Returns:
         ``(R, P, N)`` derivatives >= 0 (per unit of effort).
     """
-    if np.all(decisiveness == 1.0):
-        # r = 1: dI/dE = (1 - I) / D exactly, zero efforts included
-        return (1.0 - influence) * np.exp(-log_denominator)[:, None, :]
+    lottery = decisiveness == 1.0
+    # r = 1: dI/dE = (1 - I) / D exactly, zero efforts included
+    exact = (1.0 - influence) * np.exp(-log_denominator)[:, None, :] if lottery.any() else None
+    if exact is not None and lottery.all():
+        return exact
     r = decisiveness[:, None, None]
     zero = effort_ <= EFFORT_FLOOR
     e = np.where(zero, EFFORT_FLOOR, effort_)
@@ -241,7 +261,11 @@ def contest_gradient(
     log_floor = np.log(EFFORT_FLOOR)
     with np.errstate(over="ignore"):
         limit = r * np.exp((r - 1.0) * log_floor - log_denominator[:, None, :])
-    return np.where(zero, limit, grad)
+    general = np.where(zero, limit, grad)
+    if exact is not None:
+        # each run uses its own formula, so a run's numbers never depend on its ensemble
+        return np.where(lottery[:, None, None], exact, general)
+    return general
 
 
 def marginal_influence_per_dollar(

@@ -87,6 +87,26 @@ def test_an_ensemble_of_parameter_sets_equals_each_set_alone(
     assert final_china[-1] > final_china[0], "the budgets did differ between runs"
 
 
+def test_runs_with_mixed_decisiveness_are_bit_identical_to_each_run_alone(
+    article_raw: dict[str, Any], scenario_from: ScenarioFrom, run_model: RunModel
+) -> None:
+    """r = 1 has an exact closed form; other runs of the same ensemble use the general one.
+    Each run must use its own formula: its numbers may not depend on its neighbours."""
+    scenarios = []
+    for r in range(6):
+        d = copy.deepcopy(article_raw)
+        d["parameters"]["decisiveness"] = [1.0, 1.5, 0.7][r % 3]
+        scenarios.append(scenario_from(d))
+    seeds = list(range(6))
+    ensemble = run_model(scenarios, seeds=seeds, months=36)
+    for r in range(6):
+        alone = run_model(scenarios[r], seeds=seeds[r], months=36)
+        np.testing.assert_array_equal(
+            ensemble.records.influence[:, r], alone.records.influence[:, 0]
+        )
+        np.testing.assert_array_equal(ensemble.records.member[:, r], alone.records.member[:, 0])
+
+
 def test_seed_sequences_work_like_integer_seeds(article: Scenario, run_model: RunModel) -> None:
     """Runs seeded with spawned SeedSequence children: each equals its run alone."""
     children = np.random.SeedSequence(20160301).spawn(6)
