@@ -35,6 +35,10 @@ def __getattr__(name: str) -> Any:
         from sim import api
 
         return getattr(api, name)
+    if name == "sweep":  # the subpackage, callable as sim.sweep(...)
+        import importlib
+
+        return importlib.import_module("sim.sweep")
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
