@@ -53,6 +53,12 @@ def main() -> None:
     print("\n## 1. One run of the article scenario (120 months, monthly records)")
     best, med = _time(lambda: InfluenceModel(sc, seeds=1).run(), reps * 3)
     print(f"ms per run: best {best * 1e3:.1f}, median {med * 1e3:.1f}  (target <= 20)")
+    params = sc.parameters.model_copy(update={"landscape": None})
+    bare = sc.model_copy(update={"parameters": params})
+    best, med = _time(lambda: InfluenceModel(bare, seeds=1).run(), reps * 3)
+    print(
+        f"  without the monthly landscape prediction: best {best * 1e3:.1f}, median {med * 1e3:.1f}"
+    )
 
     print("\n## 2. Ensembles of the article scenario (120 months): ms per run")
     print(f"{'R':>6} {'monthly best':>13} {'monthly med':>12} {'final best':>11} {'final med':>10}")
