@@ -53,6 +53,25 @@ def patron_colors(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+#: The quantiles a fan chart draws: the 90% band, the 50% band and the median.
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def fan(ax: plt.Axes, x: np.ndarray, q: np.ndarray, *, color: str, label: str) -> None:
+    """Draw a fan: the median line over the 50% and 90% bands.
+
+    Args:
+        ax: The axes.
+        x: ``(T,)`` positions (months).
+        q: ``(5, T)`` the :data:`FAN_QUANTILES` of the series at each position.
+        color: Line and band colour.
+        label: Legend label of the median line.
+    """
+    ax.fill_between(x, q[0], q[4], color=color, alpha=0.12, lw=0)
+    ax.fill_between(x, q[1], q[3], color=color, alpha=0.25, lw=0)
+    ax.plot(x, q[2], color=color, lw=1.8, label=label)
+
+
 def _ordered(values: pd.Series) -> list[str]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         present = set(values.unique())
@@ -103,12 +122,8 @@ def influence_over_time(
             if s.empty:
                 continue
             if runs > 1:
-                g = s.groupby("month")["influence"]
-                q = g.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
-                months = q.index.to_numpy()
-                ax.fill_between(months, q[0.05], q[0.95], color=colors[p], alpha=0.12, lw=0)
-                ax.fill_between(months, q[0.25], q[0.75], color=colors[p], alpha=0.25, lw=0)
-                ax.plot(months, q[0.5], color=colors[p], lw=1.8, label=p)
+                q = s.groupby("month")["influence"].quantile(list(FAN_QUANTILES)).unstack()
+                fan(ax, q.index.to_numpy(), q.to_numpy().T, color=colors[p], label=p)
             else:
                 s = s.sort_values("month")
                 xs = s["month"] if x == "month" else pd.to_datetime(s["date"])

@@ -121,12 +121,14 @@ def fan_chart(
             if g.empty:
                 continue
             wide = g.pivot(index="run", columns="month", values="influence")
-            q = np.quantile(wide.to_numpy(), [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
-            m = wide.columns.to_numpy()
-            c = colors[label]
-            ax.fill_between(m, q[0], q[4], color=c, alpha=0.10, lw=0)
-            ax.fill_between(m, q[1], q[3], color=c, alpha=0.22, lw=0)
-            ax.plot(m, q[2], color=c, lw=1.8, label=f"{label} ({len(wide)} runs)")
+            q = np.quantile(wide.to_numpy(), list(base_plots.FAN_QUANTILES), axis=0)
+            base_plots.fan(
+                ax,
+                wide.columns.to_numpy(),
+                q,
+                color=colors[label],
+                label=f"{label} ({len(wide)} runs)",
+            )
         ax.set_title(str(target), fontsize=10)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
