@@ -697,7 +697,12 @@ def serve(
             (announce or _print_url)(url)
 
     threading.Thread(target=_announce, daemon=True).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        # Ctrl-C is how a dashboard is meant to stop: uvicorn has shut down cleanly and
+        # re-raises the signal; end normally (exit 0) rather than as an interrupted command
+        pass
 
 
 def _print_url(url: str) -> None:
