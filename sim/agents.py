@@ -16,7 +16,6 @@ from mesa.discrete_space import Cell, FixedAgent
 
 from sim.dynamics import FloatArray
 from sim.rules import ALIGNMENT_RULES, PATRON_STRATEGIES, AlignmentRule, PatronStrategy
-from sim.scenario import INSTRUMENTS
 
 if TYPE_CHECKING:
     from sim.model import InfluenceModel
@@ -174,4 +173,4 @@ class Bloc(mesa.Agent):
         return self.model.world.member[:, :, self.index].sum(axis=1)
 
 
-__all__ = ["INSTRUMENTS", "Bloc", "State"]
+__all__ = ["Bloc", "State"]

@@ -625,11 +625,6 @@ def _resolve(path: Path, located: _Located, chain: tuple[Path, ...] = ()) -> dic
     return _merge(base, data)
 
 
-def _schema_field(model: Any, key: Any) -> Any:
-    """The type of ``key`` inside ``model`` (a pydantic class or a dict annotation)."""
-    return None
-
-
 def _parse_value(text: str, where: str) -> Any:
     try:
         return yaml.safe_load(text)
