@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 ACTORS_HEADER = ("actor", "size")
+#: The largest CSV file read (a matrix of 28 actors takes a few kilobytes).
+MAX_CSV_BYTES = 4 * 2**20
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -59,6 +61,12 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise InputError(f"{path}: file not found.")
     if not path.is_file():
         raise InputError(f"{path}: is not a regular file.")
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise InputError(
+            f"{path}: is {size:,} bytes; expected a CSV file of at most {MAX_CSV_BYTES:,} bytes "
+            f"(the landscape takes at most {MAX_BASIN_N} actors)."
+        )
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
@@ -222,6 +230,11 @@ def read_propensity(
                 raise InputError(f"{where}: value {raw!r} is not a number.") from None
             if not math.isfinite(value):
                 raise InputError(f"{where}: value {raw!r} is not a finite number.")
+            if not math.isfinite(value - center):
+                raise InputError(
+                    f"{where}: value {raw!r} minus --center {center:g} is not a finite number; "
+                    "expected a smaller --center or smaller values."
+                )
             matrix[i, j] = value
             raw_cells[i, j] = (line, raw)
     missing = [name for name in names if name not in seen_rows]
@@ -359,8 +372,13 @@ def main_landscape(
             f"search (at most {MAX_BASIN_N})."
         )
     propensity = read_propensity(propensity_csv, names, center=center)
-    minima = exhaustive_search(sizes, propensity, basins=True)
+    try:
+        minima = exhaustive_search(sizes, propensity, basins=True)
+    except InputError as e:  # e.g. values whose energies overflow: name the files
+        raise InputError(f"{actors_csv} with {propensity_csv}: {e}") from None
     if as_json:
-        stream.write(json.dumps(result_to_json(names, minima), indent=2) + "\n")
+        # allow_nan=False: the output is valid JSON or nothing (a NaN here would be a bug)
+        text = json.dumps(result_to_json(names, minima), indent=2, allow_nan=False)
+        stream.write(text + "\n")
     else:
         Console(file=stream, highlight=False).print(render_table(names, minima))

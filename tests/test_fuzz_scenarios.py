@@ -2,9 +2,12 @@
 
 Hypothesis mutates the article's data (drops keys, swaps types, pushes numbers out of range,
 renames actors, replaces values with random YAML scalars, lists and mappings, adds unknown
-keys), writes it as a YAML file and loads it the way the CLI does. Each mutation must either
-validate AND run a short simulation (with frames and summary) without an exception, or raise
-:class:`~sim.errors.InputError`: never another exception.
+keys; and the hostile ones: aliases to other values, recursive aliases, alias bombs, integers
+of up to 6,000 digits, raw control characters), writes it as a YAML file and loads it the way
+the CLI does. Each mutation must either validate AND run a short simulation (with frames and
+summary) without an exception, or raise :class:`~sim.errors.InputError` with one line, in
+bounded time: never another exception. Special files (FIFOs, devices, directories, symlink
+loops, huge sparse files) given as the scenario path are refused at once.
 
 Set ``GREATGAME_HYPOTHESIS_PROFILE=fuzz`` for a long randomized hunt (see ``conftest.py``).
 """
@@ -14,7 +17,11 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
+import shutil
+import signal
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +29,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import given, note, settings
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from sim.errors import InputError
@@ -129,7 +136,33 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-OPS = ["drop", "replace", "swap_type", "out_of_range", "rename", "add_key", "rescale", "rescale"]
+OPS = [
+    "drop",
+    "replace",
+    "swap_type",
+    "out_of_range",
+    "rename",
+    "add_key",
+    "rescale",
+    "rescale",
+    "alias",
+    "recursive_alias",
+    "alias_bomb",
+    "huge_int",
+    "control_char",
+]
+#: Placeholders the writer turns into raw text no YAML dumper would write.
+HUGE = "__HUGE_INT_{}__"
+CTRL = "__CTRL_CHAR_{}__"
+CONTROL_CHARS = [0, 1, 7, 8, 11, 12, 27, 127, 0x85, 0xFFFE]
+
+
+def bomb(width: int, depth: int) -> list[Any]:
+    """``width ** (depth + 1)`` values once expanded, a few hundred bytes as YAML aliases."""
+    node: list[Any] = ["x"] * width
+    for _ in range(depth):
+        node = [node] * width  # the same list object each time: the dumper writes aliases
+    return node
 
 
 @st.composite
@@ -166,6 +199,31 @@ def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
             everywhere = draw(st.booleans())
             data = rename(data, old, new, everywhere=everywhere)
             path = ("actors", old, "->", new, "everywhere" if everywhere else "actors only")
+        elif op == "alias":  # the same object at two places: an anchor and an alias
+            other = draw(st.sampled_from(paths))
+            if other[: len(path)] != path:  # not into its own subtree (that is recursive_alias)
+                put(data, path, get(data, other))
+                path = (*path, "=", *other)
+        elif op == "recursive_alias":  # a container holding itself: `b: &b [*b]`
+            node = get(data, path) if isinstance(value, list | dict) else [value]
+            if isinstance(node, list):
+                node.append(node)
+            else:
+                node["self"] = node
+            put(data, path, node)
+        elif op == "alias_bomb":
+            width, depth = draw(st.integers(2, 9)), draw(st.integers(1, 9))
+            put(data, path, bomb(width, depth))
+            path = (*path, f"bomb {width}^{depth + 1}")
+        elif op == "huge_int":
+            digits = draw(st.sampled_from([19, 20, 64, 65, 309, 400, 4300, 4301, 6000]))
+            put(data, path, HUGE.format(digits))
+            path = (*path, f"{digits} digits")
+        elif op == "control_char":
+            code = draw(st.sampled_from(CONTROL_CHARS))
+            text = value if isinstance(value, str) else str(value)
+            put(data, path, text + CTRL.format(code))
+            path = (*path, f"U+{code:04X}")
         else:
             parent = value if isinstance(value, dict) else get(data, path[:-1])
             if isinstance(parent, dict):
@@ -173,7 +231,14 @@ def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
                     scalars
                 )
         log.append(f"{op} at {path}")
+        if hostile(log):  # shared or self-containing objects: walking the data again would
+            break  # expand them (the harness's own alias bomb); it is the last mutation
     return data, log
+
+
+def hostile(log: Sequence[str]) -> bool:
+    """True if a mutation shares objects (aliases): not data a Python caller would build."""
+    return any(line.startswith(("alias", "recursive_alias", "alias_bomb")) for line in log)
 
 
 def rename(data: dict[str, Any], old: str, new: str, *, everywhere: bool) -> dict[str, Any]:
@@ -199,14 +264,30 @@ def rename(data: dict[str, Any], old: str, new: str, *, everywhere: bool) -> dic
     return result
 
 
+class Hang(Exception):
+    """Loading took longer than any input may make it take."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise Hang("loading took more than 20 s: unbounded work on a hostile input")
+
+
 def load_or_refuse(path: Path, overrides: Sequence[str] = ()) -> InfluenceModel | None:
-    """Load the file; if it is valid, run six months, check the influence is a share (P1), and
-    read every output."""
+    """Load the file (in bounded time); if it is valid, run six months, check the influence is
+    a share (P1), and read every output."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(20)
+    t0 = time.perf_counter()
     try:
         sc = load_scenario(path, overrides=list(overrides))
     except InputError as e:
         assert str(e).strip() and "\n" not in str(e), "one sentence"
+        assert len(str(e)) < 1000, f"a message of {len(str(e))} characters"
         return None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.perf_counter() - t0 < 20
     model = InfluenceModel(sc, seeds=0, months=min(6, sc.months))
     model.run()
     rec = model.records
@@ -221,9 +302,12 @@ def load_or_refuse(path: Path, overrides: Sequence[str] = ()) -> InfluenceModel 
 
 
 def write(data: Any) -> Path:
+    text = yaml.dump(data, Dumper=DUMPER, sort_keys=False, allow_unicode=True)
+    text = re.sub(r"__HUGE_INT_(\d+)__", lambda m: "9" * int(m[1]), text)
+    text = re.sub(r"__CTRL_CHAR_(\d+)__", lambda m: chr(int(m[1])), text)
     fd, name = tempfile.mkstemp(suffix=".yaml", prefix="fuzz_")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        yaml.dump(data, f, Dumper=DUMPER, sort_keys=False, allow_unicode=True)
+    with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as f:
+        f.write(text)
     return Path(name)
 
 
@@ -253,13 +337,86 @@ def test_every_override_validates_and_runs_or_is_refused(path: Path_, value: Any
     load_or_refuse(ARTICLE, [override])
 
 
+def flow_bomb(width: int, depth: int) -> str:
+    parts = ["&a0 [" + ",".join(["x"] * width) + "]"]
+    parts += [f"&a{i} [" + ",".join([f"*a{i - 1}"] * width) + "]" for i in range(1, depth + 1)]
+    return "[" + ", ".join(parts) + "]"
+
+
+hostile_texts = st.one_of(
+    st.builds(flow_bomb, st.integers(2, 9), st.integers(1, 9)),
+    st.sampled_from(["&b [*b]", "&m {k: *m}", "[&a [1], *a, *a]", "{a: &x 1, b: *x}"]),
+    st.integers(1, 6000).map(lambda n: "9" * n),
+    st.integers(1, 300).map(lambda n: "[" * n + "]" * n),
+    st.builds(
+        lambda text, code, at: text[:at] + chr(code) + text[at:],
+        st.sampled_from(["China", "300 m CNY", "0.5", "hedging"]),
+        st.sampled_from(CONTROL_CHARS),
+        st.integers(0, 5),
+    ),
+)
+
+
+@settings(max_examples=60 * SCALE)
+@given(path=st.sampled_from(PATHS), text=hostile_texts)
+def test_hostile_override_values_are_refused_or_run(path: Path_, text: str) -> None:
+    """``--set key.path=VALUE`` with alias bombs, recursive aliases, endless numbers, deep
+    nesting and control characters: refused with one line in bounded time, or valid."""
+    override = ".".join(str(p) for p in path) + "=" + text
+    note(repr(override[:200]))
+    load_or_refuse(ARTICLE, [override])
+
+
+SPECIAL = ["fifo", "dev_zero", "dev_null", "dir", "loop", "dangling", "sparse", "empty", "binary"]
+
+
+@settings(max_examples=len(SPECIAL) * 2 * SCALE)
+@given(kind=st.sampled_from(SPECIAL), via_extends=st.booleans())
+def test_special_files_are_refused_at_once(kind: str, via_extends: bool) -> None:
+    """Special files as the scenario path, or as the base a variant extends."""
+    root = Path(tempfile.mkdtemp(prefix="fuzz_special_"))
+    try:
+        target = root / "target.yaml"
+        if kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "dev_zero":
+            os.symlink("/dev/zero", target)
+        elif kind == "dev_null":
+            os.symlink("/dev/null", target)
+        elif kind == "dir":
+            target.mkdir()
+        elif kind == "loop":
+            os.symlink(root / "other.yaml", target)
+            os.symlink(target, root / "other.yaml")
+        elif kind == "dangling":
+            os.symlink(root / "nowhere.yaml", target)
+        elif kind == "sparse":
+            with open(target, "wb") as f:
+                f.truncate(2**30)
+        elif kind == "empty":
+            target.touch()
+        else:
+            target.write_bytes(bytes(range(256)) * 64)
+        path = target
+        if via_extends:
+            path = root / "variant.yaml"
+            path.write_text("name: variant\nextends: target.yaml\n")
+        t0 = time.perf_counter()
+        assert load_or_refuse(path) is None, kind
+        assert time.perf_counter() - t0 < 5, kind
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @settings(max_examples=40 * SCALE)
 @given(mutations())
 def test_mutated_data_refused_or_valid_in_memory_too(
     mutated: tuple[dict[str, Any], list[str]],
 ) -> None:
     """``validate_data`` (the API's path: no file, no line numbers) behaves the same."""
-    data, _ = mutated
+    data, log = mutated
+    # shared and self-containing objects come from YAML aliases, not from a Python caller
+    assume(not hostile(log))
     try:
         sc = validate_data(copy.deepcopy(data))
     except InputError:

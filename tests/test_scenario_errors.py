@@ -182,12 +182,6 @@ CASES: list[tuple[str, str, str | None, list[str]]] = [
         ["events.china_aid_kabul.to", "found 3", "expected 'to' >= 'from' (5)"],
     ),
     (
-        "event after the end",
-        edit("    from: 0\n    to: 11", "    from: 30\n    to: 40"),
-        "    from: 30",
-        ["events.china_aid_kabul.from", "found month 30", "expected 0..11"],
-    ),
-    (
         "unknown event type",
         edit("type: aid", "type: gift"),
         "type: gift",
@@ -284,6 +278,20 @@ def test_bad_scenario_gets_one_clear_sentence(
     for part in expected:
         assert part in message, f"{part!r} missing from: {message}"
     assert not (tmp_path / "out").exists(), "a refused scenario writes nothing"
+
+
+def test_an_event_after_the_end_is_a_note_not_an_error(
+    cli: Cli, write_yaml: Callable[..., Path], tmp_path: Path
+) -> None:
+    """An event that starts after the last month never happens: shortening a scenario
+    (``--months``, ``--set months=...``) must not break it, and ``validate`` says so."""
+    text = edit("    from: 0\n    to: 11", "    from: 300\n    to: 301")
+    path = write_yaml(text, "late_aid.yaml")
+    code, out, err = cli("validate", path)
+    assert code == 0, err
+    assert "events.china_aid_kabul" in out and "never happens" in out and "month 300" in out
+    code, out, err = cli("run", path, "--months", "2", "--out", tmp_path / "out")
+    assert code == 0, err
 
 
 # --------------------------------------------------------------------------- extends

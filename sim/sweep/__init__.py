@@ -36,9 +36,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import InputError
+from sim.errors import InputError, shorten
 from sim.scenario import Scenario
-from sim.sweep.design import Param, parse_param, run_seed
+from sim.sweep.design import Param, check_value, parse_param, run_seed
 from sim.sweep.executors import Executor
 from sim.sweep.runner import RichProgress, SweepPlan, SweepStats, plan, run_sweep
 from sim.sweep.store import ResultsStore
@@ -64,17 +64,22 @@ def _params(params: ParamsLike) -> list[str | Param]:
             if not values or bad:
                 raise InputError(
                     f"sweep parameter {key}: expected a non-empty list of numbers, words or "
-                    f"true/false, got {values!r}"
+                    f"true/false, got {shorten(repr(values))}"
                 )
             p = parse_param(f"{key}=0")  # checks the key's form
-            vals = tuple(v.item() if hasattr(v, "item") else v for v in values)
+            vals = tuple(
+                check_value(v.item() if hasattr(v, "item") else v, f"sweep parameter {key}")
+                for v in values
+            )
             if len(set(map(repr, vals))) != len(vals):
-                raise InputError(f"sweep parameter {key}: the values {values!r} repeat")
+                raise InputError(
+                    f"sweep parameter {key}: the values {shorten(repr(values))} repeat"
+                )
             out.append(Param(key=p.key, spec=",".join(map(str, vals)), values=vals))
         else:
             raise InputError(
                 f"sweep parameter {key}: expected a list of values or a spec such as "
-                f"'uniform(0.5,2)', got {spec!r}"
+                f"'uniform(0.5,2)', got {shorten(repr(spec))}"
             )
     return out
 
@@ -156,7 +161,10 @@ class SweepResult:
         columns: Sequence[str] | None = None,
         with_params: bool = False,
     ) -> pd.DataFrame:
-        """The time series (run, month, patron, target, values), filtered while reading.
+        """The time series (run, month, date, patron, target, values), filtered while reading.
+
+        ``date`` is the first day of the month (``datetime64[ns]``), as in ``greatgame run``'s
+        frames; it is computed from the sweep's start month, not stored.
 
         Args:
             patron: Only these patrons.
@@ -180,6 +188,11 @@ class SweepResult:
             cols = list(dict.fromkeys(cols))
         keys = list(runs) if runs is not None else self._keys()
         df = self.store.read("timeseries", columns=cols, filter=expr, runs=keys)
+        if "month" in df.columns:
+            from sim.records import month_dates
+
+            start = self.manifest["scenario"]["start"]
+            df.insert(df.columns.get_loc("month") + 1, "date", month_dates(start, df["month"]))
         if with_params:
             df = df.merge(self.runs[["run", "replicate", *self.param_keys]], on="run", how="left")
         return df
@@ -289,6 +302,7 @@ def sweep(
     hooks: Sequence[Callable[..., None]] = (),
     progress: bool | Callable[[int, int, int], None] = True,
     start_method: str | None = None,
+    allow_extends: Sequence[str | Path] | None = None,
 ) -> SweepResult:
     """Run a sweep (resuming any earlier one in ``out``) and return its results.
 
@@ -321,6 +335,8 @@ def sweep(
             ``progress(done, total, failed)``.
         start_method: The process pool's start method (default: see
             :func:`sim.sweep.executors.start_method_for`).
+        allow_extends: More directory trees the scenario's ``extends:`` may read (see
+            :func:`sim.scenario.extends_roots`).
 
     Returns:
         The :class:`SweepResult` (its tables are pandas DataFrames).
@@ -347,6 +363,7 @@ def sweep(
         chunk_size=chunk_size,
         retry_failed=retry_failed,
         crn=crn,
+        allow_extends=allow_extends,
     )
     own = not isinstance(executor, Executor)
     ex = executor if isinstance(executor, Executor) else None

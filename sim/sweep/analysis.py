@@ -46,6 +46,12 @@ def metric_columns(res: SweepResult) -> list[str]:
     return [n for n, t in summary_columns(st) if n != "run" and not str(t).startswith("string")]
 
 
+def _figure_labels(res: SweepResult) -> dict[str, Any]:
+    """The scenario's own labels and currency, for readable figures (sim.labels)."""
+    data = res.store.scenario_data()
+    return {"labels": dict(data.get("labels") or {}), "currency": data.get("currency", "USD")}
+
+
 def check_metric(res: SweepResult, metric: str | None) -> str:
     """The metric, or a clear error naming the choices."""
     metric = metric or default_metric(res)
@@ -146,6 +152,7 @@ def sobol_indices(
         }
     )
     df.attrs.update(metric=metric, method="sobol", conf_level=conf_level, points=len(y))
+    df.attrs.update(_figure_labels(res))
     return df
 
 
@@ -189,6 +196,7 @@ def morris_indices(
         }
     )
     df.attrs.update(metric=metric, method="morris", conf_level=conf_level, points=len(y))
+    df.attrs.update(_figure_labels(res))
     return df
 
 

@@ -18,7 +18,9 @@ commit anything, and workers need no shared file system.
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
+import json
 import os
 import socket
 import time
@@ -244,6 +246,32 @@ def to_parquet(table: pa.Table) -> bytes:
     return buf.getvalue()
 
 
+# --------------------------------------------------------------------------- commit record
+
+#: Parquet metadata key of a runs file's commit record (see :mod:`sim.sweep.store`).
+COMMIT_KEY = b"greatgame.commit"
+
+
+def with_commit_record(
+    runs: pa.Table, chunk_id: str, blobs: dict[str, bytes | None], rows: dict[str, int]
+) -> pa.Table:
+    """The runs table with its chunk's commit record in its schema metadata.
+
+    The record (JSON) holds the chunk id, its number of runs, and for each other file of
+    the chunk its rows, size in bytes and SHA-256, so that a resumed sweep can tell a
+    complete chunk from a truncated, emptied or copied one.
+    """
+    tables = {
+        name: {"rows": rows[name], "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
+        for name, blob in blobs.items()
+        if blob is not None
+    }
+    record = {"chunk": chunk_id, "runs": runs.num_rows, "tables": tables}
+    meta = dict(runs.schema.metadata or {})
+    meta[COMMIT_KEY] = json.dumps(record, sort_keys=True).encode()
+    return runs.replace_schema_metadata(meta)
+
+
 # --------------------------------------------------------------------------- the task
 
 
@@ -327,11 +355,21 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
     gc.collect()
     runs_tab = runs_table(task, status, worker)
     n_ok = sum(1 for s in status.values() if s[0] == "ok")
+    summary = pa.concat_tables(summaries) if summaries else None
+    timeseries = pa.concat_tables(series) if series else None
+    blobs = {
+        "summary": to_parquet(summary) if summary is not None else None,
+        "timeseries": to_parquet(timeseries) if timeseries is not None else None,
+    }
+    rows = {
+        "summary": summary.num_rows if summary is not None else 0,
+        "timeseries": timeseries.num_rows if timeseries is not None else 0,
+    }
     return ChunkOutput(
         chunk_id=task.chunk_id,
-        runs=to_parquet(runs_tab),
-        summary=to_parquet(pa.concat_tables(summaries)) if summaries else None,
-        timeseries=to_parquet(pa.concat_tables(series)) if series else None,
+        runs=to_parquet(with_commit_record(runs_tab, task.chunk_id, blobs, rows)),
+        summary=blobs["summary"],
+        timeseries=blobs["timeseries"],
         n_ok=n_ok,
         n_failed=len(status) - n_ok,
         seconds=time.perf_counter() - t0,
@@ -381,9 +419,10 @@ def failed_output(task: ChunkTask, message: str) -> ChunkOutput:
     status: dict[int, tuple[str, str | None, float]] = {
         r.key: ("failed", message, 0.0) for r in task.runs
     }
+    runs_tab = with_commit_record(runs_table(task, status, "coordinator"), task.chunk_id, {}, {})
     return ChunkOutput(
         chunk_id=task.chunk_id,
-        runs=to_parquet(runs_table(task, status, "coordinator")),
+        runs=to_parquet(runs_tab),
         summary=None,
         timeseries=None,
         n_ok=0,
@@ -395,6 +434,7 @@ def failed_output(task: ChunkTask, message: str) -> ChunkOutput:
 
 
 __all__ = [
+    "COMMIT_KEY",
     "TS_VALUES",
     "ChunkOutput",
     "ChunkTask",
@@ -406,4 +446,5 @@ __all__ = [
     "summary_table",
     "timeseries_schema",
     "timeseries_table",
+    "with_commit_record",
 ]

@@ -23,13 +23,13 @@ err_console = Console(stderr=True)
 
 SWEEP_EPILOG = (
     "Examples:\n\n\b\n"
-    "  greatgame sweep scenarios/central_asia_2016.yaml \\\n"
+    "  greatgame sweep central_asia_2016 \\\n"
     "      patrons.China.budget=150,200,250 'parameters.decisiveness=range(0.5,2.1,0.5)' \\\n"
     "      --replicates 10 --months 60 --out out/budget\n\n\b\n"
-    "  greatgame sweep scenarios/central_asia_2016.yaml \\\n"
+    "  greatgame sweep central_asia_2016 \\\n"
     "      'patrons.China.budget=uniform(100,300)' 'patrons.Russia.attention=uniform(0.3,1)' \\\n"
     "      --design sobol --samples 256 --record yearly --out out/sobol\n\n\b\n"
-    "  greatgame sweep scenarios/central_asia_2016.yaml patrons.China.budget=150,250 \\\n"
+    "  greatgame sweep central_asia_2016 patrons.China.budget=150,250 \\\n"
     "      --replicates 100 --dry-run\n\n"
     "Parameters: key.path=v1,v2 | key.path=range(a,b[,step]) (b excluded) | "
     "key.path=linspace(a,b,n) | key.path=uniform(lo,hi) (lhs, sobol, morris). Key paths are "
@@ -65,7 +65,9 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def sweep_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to sweep.")],
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML file (or a shipped scenario's name) to sweep.")
+    ],
     params: Annotated[
         list[str] | None,
         typer.Argument(
@@ -122,16 +124,26 @@ def sweep_command(
             "numbers (less noise when comparing points).",
         ),
     ] = False,
+    allow_extends: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-extends",
+            help="A directory tree 'extends:' may also read (repeatable); by default only the "
+            "scenario's own directory tree and the shipped scenarios.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario over a design of parameter values, in parallel, into Parquet files."""
     from sim.sweep import RichProgress, plan, run_sweep
-    from sim.sweep.executors import make_executor
+    from sim.sweep.executors import announce_env_scheduler, make_executor
 
     if dask and scheduler:
         raise InputError("give either --dask (a local cluster) or --scheduler ADDRESS, not both")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
-    env_dask = bool(os.environ.get("DASK_SCHEDULER_ADDRESS")) and workers is None
+    env_address = os.environ.get("DASK_SCHEDULER_ADDRESS") if workers is None else None
+    env_dask = bool(env_address) and not dask and not scheduler
     ex = None
     if not dry_run and not (dask or scheduler or env_dask) and workers != 1:
         ex = make_executor("processes", workers=workers)  # its workers start while we plan
@@ -153,9 +165,12 @@ def sweep_command(
             retry_failed=retry_failed,
             crn=crn,
             estimate=dry_run,
+            allow_extends=allow_extends,
         )
         if dry_run:
             out_console.print(p.describe(), highlight=False, soft_wrap=True)
+            if env_dask and env_address:
+                announce_env_scheduler(env_address)
             return
         err_console.print(p.describe(), highlight=False, soft_wrap=True)
         if ex is None and p.todo:
@@ -165,7 +180,7 @@ def sweep_command(
         if ex is not None:
             err_console.print(f"executor: {ex.name}, {ex.workers} workers", highlight=False)
         with RichProgress(f"sweep {p.scenario.name}") as bar:
-            stats = run_sweep(p, executor=ex, progress=bar)
+            stats = run_sweep(p, executor=ex, progress=bar, warn=_warn)
     except BaseException:
         if ex is not None:
             ex.close(cancel=True)
@@ -173,6 +188,10 @@ def sweep_command(
     if ex is not None:
         ex.close()
     _print_stats(p, stats)
+
+
+def _warn(message: str) -> None:
+    err_console.print(f"warning: {message}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_stats(p: Any, stats: Any) -> None:
@@ -261,13 +280,17 @@ def plot_command(
 def _save(fig: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
+    from sim.safeio import check_output_dir, written_atomically
+
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise InputError(f"--out {path}: expected a .png, .pdf or .svg file name")
+    check_output_dir(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=130)
-    tmp.replace(path)
-    plt.close(fig)
+    try:
+        with written_atomically(path) as tmp:
+            fig.savefig(tmp, dpi=130, format=path.suffix.lower().lstrip("."))
+    finally:
+        plt.close(fig)
 
 
 def analyze_command(

@@ -31,14 +31,16 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from sim.errors import GreatGameError, InputError
+from sim.errors import GreatGameError, InfrastructureError, InputError
 from sim.sweep.chunk import ChunkOutput, ChunkTask, run_chunk
 
 #: Modules the forkserver imports once, so every worker starts already loaded.
@@ -225,6 +227,26 @@ def process_context(start_method: str | None = None) -> Any:
     return ctx
 
 
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the forkserver (if it is not running) with Ctrl-C ignored from its first instant.
+
+    The forkserver imports the model for a second or two before it ignores SIGINT itself;
+    a Ctrl-C at the terminal reaches the whole process group, so the server would print a
+    KeyboardInterrupt traceback of whatever module it was importing. A SIGINT disposition
+    of SIG_IGN is inherited across exec, and Python keeps it: the server (and every worker
+    it forks) never sees Ctrl-C; the coordinator stops them.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal dispositions can be changed in the main thread only
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class ProcessExecutor(Executor):
     """A local process pool (see the module docstring).
 
@@ -253,6 +275,8 @@ class ProcessExecutor(Executor):
         self._exclusive: ChunkTask | None = None
         self._ready: deque[Outcome] = deque()
         self.local_chunks = 0  # chunks the coordinator ran itself while the pool started
+        if self.start_method == "forkserver":
+            _start_forkserver_deaf_to_ctrl_c()
         self._pool = self._new_pool()
         # Starting the workers (the forkserver importing the model) takes seconds; it runs
         # in a thread, and meanwhile next_done() runs chunks here instead of waiting.
@@ -430,9 +454,11 @@ class DaskExecutor(Executor):
         info = self.client.scheduler_info()
         nthreads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
         super().__init__(max(1, nthreads or (workers or 1)))
+        self.address: str = str(info.get("address") or scheduler or "the local cluster")
         self._as_completed = distributed.as_completed()
         self._futures: dict[str, ChunkTask] = {}
         self._attempt = 0
+        self._lost = False
 
     def in_flight(self) -> int:
         return len(self._futures)
@@ -447,18 +473,54 @@ class DaskExecutor(Executor):
             self._futures[fut.key] = task
             self._as_completed.add(fut)
 
+    def _scheduler_lost(self, why: str) -> InfrastructureError:
+        self._lost = True
+        # the dead client's reconnection task logs tracebacks as it is cancelled: the message
+        # below says what happened, once
+        for name in ["distributed", *logging.root.manager.loggerDict]:
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        return InfrastructureError(
+            f"lost the Dask scheduler at {self.address} ({why}), so the sweep stopped and the "
+            "runs in flight were not recorded; the runs committed so far are kept: run the same "
+            "command again once the scheduler is back (or on another executor) to run the rest"
+        )
+
+    def _next_finished(self) -> Any:
+        """The next finished future; raises if the client loses its scheduler meanwhile.
+
+        A client whose scheduler died keeps "connecting" (10 s by default) and its futures
+        are cancelled, some never reported: waiting on them would wait forever.
+        """
+        ac = self._as_completed
+        condition = getattr(ac, "thread_condition", None)
+        while not ac.has_ready():
+            status = str(getattr(self.client, "status", "running"))
+            if status != "running":
+                raise self._scheduler_lost(f"the client is {status}")
+            if condition is not None:
+                with condition:
+                    condition.wait(timeout=0.1)
+            else:  # pragma: no cover - depends on distributed's internals
+                time.sleep(0.01)
+        return next(ac)
+
     def next_done(self) -> Outcome:
         self._fill()
         if not self._futures:
             raise RuntimeError("next_done() with nothing submitted")
-        fut = next(self._as_completed)
+        fut = self._next_finished()
         task = self._futures.pop(fut.key)
         if fut.status == "finished":
             out: ChunkOutput = fut.result()
             fut.release()
             return task, out
+        if fut.status != "error":  # cancelled or lost: the cluster failed, not the runs
+            raise self._scheduler_lost(f"a task came back {fut.status}")
         exc = fut.exception()
         fut.release()
+        if exc is None:
+            raise self._scheduler_lost("a task failed without an error")
         if type(exc).__name__ == "KilledWorker":
             return task, WorkerLost(
                 "the Dask workers running this run died repeatedly (KilledWorker); it was run "
@@ -472,12 +534,15 @@ class DaskExecutor(Executor):
         return pids
 
     def close(self, *, cancel: bool = False) -> None:
-        if cancel:
+        if cancel and not self._lost:
             with contextlib.suppress(Exception):
                 self.client.cancel([*self._as_completed.futures])
         if self._own_client:
             with contextlib.suppress(Exception):
-                self.client.close()
+                if self._lost:  # nothing to wait for: do not wait for the reconnection
+                    self.client.close(timeout=2)
+                else:
+                    self.client.close()
         if self._cluster is not None:
             with contextlib.suppress(Exception):
                 self._cluster.close()
@@ -515,12 +580,12 @@ def make_executor(
     """
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
+    env = os.environ.get(DASK_ENV)
     if executor is None:
-        env = os.environ.get("DASK_SCHEDULER_ADDRESS")
         if scheduler or client is not None:
             executor = "dask"
         elif env and workers is None:
-            executor, scheduler = "dask", env
+            executor = "dask"
         else:
             executor = "serial" if workers == 1 else "processes"
     if executor == "serial":
@@ -528,13 +593,27 @@ def make_executor(
     if executor == "processes":
         return ProcessExecutor(workers, start_method=start_method)
     if executor == "dask":
-        if scheduler is None and client is None:
-            scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") if workers is None else None
+        if scheduler is None and client is None and env and workers is None:
+            scheduler = env
+            announce_env_scheduler(env)
         return DaskExecutor(scheduler, workers, client)
     raise InputError(f"executor must be serial, processes or dask, got {executor!r}")
 
 
 ExecutorFactory = Callable[[], Executor]
+
+#: The environment variable Dask reads for its scheduler's address.
+DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+
+
+def announce_env_scheduler(address: str) -> None:
+    """Say on stderr that a sweep goes to the cluster the environment names (never silently)."""
+    sys.stderr.write(
+        f"greatgame: {DASK_ENV} is set, so this sweep runs on the Dask cluster at "
+        f"{address}; unset it, or give --workers N (workers=N), to run on this machine\n"
+    )
+    sys.stderr.flush()
+
 
 __all__ = [
     "DaskExecutor",

@@ -16,7 +16,7 @@ Each function returns a matplotlib Figure and reads only the columns it needs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -26,6 +26,8 @@ from matplotlib.figure import Figure
 
 from sim import plots as base_plots
 from sim.errors import InputError
+from sim.labels import label, wrap
+from sim.stats import bands
 from sim.sweep.analysis import check_metric
 
 if TYPE_CHECKING:
@@ -47,6 +49,14 @@ def _check_key(res: SweepResult, key: str) -> str:
             f"{res.param_keys or '(none: this sweep has replicates only)'}"
         )
     return key
+
+
+def namer(res: SweepResult) -> Callable[[str], str]:
+    """Readable labels of the sweep's key paths and metrics (the scenario's ``labels:`` win)."""
+    data = res.store.scenario_data()
+    labels = data.get("labels") or {}
+    currency = str(data.get("currency") or "USD")
+    return lambda key: label(key, labels, currency=currency)
 
 
 def _groups(values: pd.Series) -> tuple[pd.Series, list[str]]:
@@ -101,6 +111,7 @@ def fan_chart(
             "(median, 50% and 90% bands)",
         )
     _check_key(res, by)
+    name = namer(res)
     patron = (patrons or [st["rivalry"][0] if st.get("rivalry") else st["patrons"][0]])[0]
     ts = res.timeseries(patron=patron, target=targets, columns=["influence"])
     if ts.empty:
@@ -111,31 +122,40 @@ def fan_chart(
     ncols = min(3, len(targets))
     nrows = int(np.ceil(len(targets) / ncols))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), sharex=True, sharey=True, squeeze=False
+        nrows,
+        ncols,
+        figsize=(4.2 * ncols, 2.8 * nrows + 1.0),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+        layout="constrained",
     )
     colors = dict(zip(labels, _BY_COLORS, strict=False))
+    x = "date" if "date" in ts.columns else "month"
     for ax, target in zip(axes.ravel(), targets, strict=False):
         sub = ts[ts["target"] == target]
-        for label in labels:
-            g = sub[sub["group"] == label]
+        for group in labels:
+            g = sub[sub["group"] == group]
             if g.empty:
                 continue
-            wide = g.pivot(index="run", columns="month", values="influence")
-            q = np.quantile(wide.to_numpy(), list(base_plots.FAN_QUANTILES), axis=0)
+            q = bands(g, "influence", by=x)
             base_plots.fan(
                 ax,
-                wide.columns.to_numpy(),
-                q,
-                color=colors[label],
-                label=f"{label} ({len(wide)} runs)",
+                q.index.to_numpy(),
+                q.to_numpy().T,
+                color=colors[group],
+                label=f"{group} ({g['run'].nunique()} runs)",
             )
         ax.set_title(str(target), fontsize=10)
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(targets) :]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("month")
+    if x == "date":
+        base_plots.date_axis(axes[0, 0])
+    else:
+        for ax in axes[-1]:
+            ax.set_xlabel("month")
     for ax in axes[:, 0]:
         ax.set_ylabel(f"{patron}'s influence")
     handles, lbls = axes.ravel()[0].get_legend_handles_labels()
@@ -143,16 +163,14 @@ def fan_chart(
         fig.legend(
             handles,
             lbls,
-            loc="upper right",
+            loc="outside upper right",
             ncol=min(len(lbls), 4),
             frameon=False,
-            title=by,
+            title=wrap(name(by), 50),
             fontsize=8,
         )
-    fig.suptitle(
-        title or f"{patron}'s influence by {by} (median, 50% and 90% bands)", x=0.01, ha="left"
-    )
-    fig.tight_layout(rect=(0, 0, 1, 0.90))
+    text = title or f"{patron}'s influence by {name(by)} (median, 50% and 90% bands)"
+    fig.suptitle(wrap(text, max(30, 8 * ncols)), x=0.01, ha="left")
     return fig
 
 
@@ -188,8 +206,10 @@ def heatmap(
     )
     table = df.pivot_table(index="y", columns="x", values="m", aggfunc="mean", observed=True)
     table = table.sort_index().sort_index(axis=1)
+    name = namer(res)
     fig, ax = plt.subplots(
-        figsize=(1.0 + 0.9 * max(4, table.shape[1]), 1.0 + 0.6 * max(4, table.shape[0]))
+        figsize=(2.0 + 0.9 * max(4, table.shape[1]), 1.4 + 0.6 * max(4, table.shape[0])),
+        layout="constrained",
     )
     im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(
@@ -200,8 +220,8 @@ def heatmap(
     ax.set_yticks(
         range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index]
     )
-    ax.set_xlabel(keys[0])
-    ax.set_ylabel(keys[1])
+    ax.set_xlabel(wrap(name(keys[0]), 50))
+    ax.set_ylabel(wrap(name(keys[1]), 40))
     if table.size <= 144:
         vals = table.to_numpy()
         mid = np.nanmean(vals)
@@ -216,9 +236,8 @@ def heatmap(
                     fontsize=7,
                     color="white" if v < mid else "black",
                 )
-    fig.colorbar(im, ax=ax, label=f"mean {metric}")
-    ax.set_title(f"{metric}: mean over runs", fontsize=10)
-    fig.tight_layout()
+    fig.colorbar(im, ax=ax, label=wrap(f"mean of {name(metric)}", 40))
+    ax.set_title(wrap(f"{name(metric)}: mean over runs", 50), fontsize=10, loc="left")
     return fig
 
 
@@ -298,7 +317,8 @@ def tornado(res: SweepResult, metric: str | None = None) -> Figure:
     """Tornado chart of one-at-a-time effects on a summary metric (see :func:`oat_effects`)."""
     eff = oat_effects(res, metric)
     metric = str(eff.attrs["metric"])
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.55 * len(eff)))
+    name = namer(res)
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.6 * len(eff)), layout="constrained")
     base = float(eff["baseline"].iloc[0])
     y = np.arange(len(eff))
     ax.barh(
@@ -314,20 +334,21 @@ def tornado(res: SweepResult, metric: str | None = None) -> Figure:
     ax.set_yticks(
         y,
         [
-            f"{p}\n({fmt(lo)} .. {fmt(hi)})"
+            f"{wrap(name(p), 36)}\n({fmt(lo)} .. {fmt(hi)})"
             for p, lo, hi in zip(eff["parameter"], eff["low"], eff["high"], strict=True)
         ],
         fontsize=8,
     )
     ax.axvline(base, color="black", lw=1)
-    ax.set_xlabel(metric)
+    ax.set_xlabel(wrap(name(metric), 70))
     ax.legend(loc="lower right", fontsize=8, frameon=False)
+    how = _HOW[str(eff["method"].iloc[-1])]
     ax.set_title(
-        f"One-at-a-time effects on {metric} ({_HOW[str(eff['method'].iloc[-1])]}; line: baseline)",
+        wrap(f"One-at-a-time effects on {name(metric)} ({how}; line: baseline)", 70),
         fontsize=10,
+        loc="left",
     )
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
@@ -335,9 +356,15 @@ def indices_bar(indices: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Bar chart of Sobol' (S1, ST) or Morris (mu*, sigma) indices with confidence intervals."""
     method = indices.attrs.get("method", "sobol" if "S1" in indices else "morris")
     metric = indices.attrs.get("metric", "")
+    labels = indices.attrs.get("labels") or {}
+    currency = str(indices.attrs.get("currency") or "USD")
+
+    def name(key: str) -> str:
+        return label(key, labels, currency=currency)
+
     names = indices["parameter"].tolist()
     y = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.6 * len(names)))
+    fig, ax = plt.subplots(figsize=(9, 1.8 + 0.6 * len(names)), layout="constrained")
     h = 0.38
     if method == "sobol":
         ax.barh(
@@ -377,17 +404,15 @@ def indices_bar(indices: pd.DataFrame, *, title: str | None = None) -> Figure:
             color="#5ec962",
             label="sigma (interactions, non-linearity)",
         )
-        ax.set_xlabel(f"elementary effect on {metric}")
-    ax.set_yticks(y, names, fontsize=8)
+        ax.set_xlabel(wrap(f"elementary effect on {name(metric)}", 70))
+    ax.set_yticks(y, [wrap(name(n), 36) for n in names], fontsize=8)
     ax.invert_yaxis()
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     conf = indices.attrs.get("conf_level", 0.95)
-    ax.set_title(
-        title or f"{method.capitalize()} indices of {metric} ({conf:.0%} intervals)", fontsize=10
-    )
+    text = title or f"{method.capitalize()} indices of {name(metric)} ({conf:.0%} intervals)"
+    ax.set_title(wrap(text, 70), fontsize=10, loc="left")
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
-__all__ = ["fan_chart", "heatmap", "indices_bar", "oat_effects", "tornado"]
+__all__ = ["fan_chart", "heatmap", "indices_bar", "namer", "oat_effects", "tornado"]

@@ -18,6 +18,7 @@ import gc
 import hashlib
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,9 @@ from typing import Any
 import pyarrow as pa
 
 from sim import __version__
-from sim.errors import InputError
+from sim.errors import InputError, shorten
 from sim.records import CADENCES
+from sim.safeio import check_output_dir
 from sim.scenario import (
     CURRENCIES,
     Scenario,
@@ -45,7 +47,7 @@ from sim.sweep.executors import (
     default_workers,
     make_executor,
 )
-from sim.sweep.store import ResultsStore, now_iso
+from sim.sweep.store import FORMAT, ResultsStore, Verification, now_iso
 from sim.world import region_of, rivalry_of, structure_key
 
 #: Largest chunk (runs per ensemble): bounds each worker's memory.
@@ -126,7 +128,7 @@ class SweepPlan:
     def describe(self) -> str:
         """A few lines for ``--dry-run`` and logs."""
         d = self.design
-        params = ", ".join(f"{p.key}={p.spec}" for p in d.params) or "(none)"
+        params = ", ".join(f"{shorten(p.key)}={shorten(p.spec)}" for p in d.params) or "(none)"
         lines = [
             f"scenario: {self.scenario.name} ({self.source}, "
             f"hash {self.manifest['scenario']['hash']})",
@@ -188,7 +190,10 @@ def _raw_from_scenario(sc: Scenario) -> dict[str, Any]:
 
 
 def _load_base(
-    scenario: Scenario | str | Path | None, fixed: Sequence[str], months: int | None
+    scenario: Scenario | str | Path | None,
+    fixed: Sequence[str],
+    months: int | None,
+    allow_extends: Sequence[str | Path] | None = None,
 ) -> tuple[dict[str, Any], Scenario, str]:
     overrides = list(fixed)
     if months is not None:
@@ -200,7 +205,7 @@ def _load_base(
         source = f"Scenario {scenario.name!r}"
     else:
         path = Path(scenario) if scenario is not None else default_scenario_path()
-        raw = load_raw(path)
+        raw = load_raw(path, allow_extends=allow_extends)
         source = str(path)
     base = apply_overrides(raw, overrides)
     sc = validate_data(base, source=source)
@@ -290,6 +295,7 @@ def plan(
     retry_failed: bool = False,
     crn: bool = False,
     estimate: bool = False,
+    allow_extends: Sequence[str | Path] | None = None,
 ) -> SweepPlan:
     """Check a sweep and count its work, without running or writing anything.
 
@@ -304,7 +310,7 @@ def plan(
         raise InputError(f"--chunk-size must be >= 1, got {chunk_size}")
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
-    base, sc, source = _load_base(scenario, set, months)
+    base, sc, source = _load_base(scenario, set, months, allow_extends)
     parsed = [p if isinstance(p, Param) else parse_param(p) for p in params]
     check_keys(base, parsed)
     root = int(sc.seed if seed is None else seed)
@@ -314,7 +320,7 @@ def plan(
     st = _structure(sc)
     out_path = Path(out) if out is not None else Path("out") / f"sweep-{sc.name}"
     manifest: dict[str, Any] = {
-        "format": 1,
+        "format": FORMAT,
         "kind": "greatgame-sweep",
         "version": __version__,
         "scenario": {
@@ -343,6 +349,7 @@ def plan(
             "rivalry": list(st.rivalry) if st.rivalry else None,
         },
     }
+    check_output_dir(out_path)
     store = ResultsStore(out_path)
     done_all: dict[int, str] = {}
     if store.exists():
@@ -442,6 +449,8 @@ class SweepStats:
     seconds: float = 0.0
     executor: str = ""
     workers: int = 0
+    quarantined: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def runs_per_second(self) -> float:
@@ -481,8 +490,12 @@ def run_sweep(
     hooks: Sequence[Callable[..., None]] = (),
     progress: ProgressCallback | None = None,
     on_commit: Callable[[ChunkOutput], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> SweepStats:
     """Execute a plan: write the manifest and design, run the todo chunks, commit each.
+
+    Before running, the committed chunks are verified (see :mod:`sim.sweep.store`): a
+    damaged chunk is set aside in ``quarantine/`` and its runs run again.
 
     Args:
         p: The plan (:func:`plan`).
@@ -490,6 +503,8 @@ def run_sweep(
         hooks: Per-month model hooks (picklable module-level functions).
         progress: ``progress(done, total, failed)`` after each committed chunk.
         on_commit: Called with each committed chunk's output (tests, logging).
+        warn: Called with each warning (a damaged chunk set aside, a foreign file in a table
+            directory); default :func:`warnings.warn`. They are also in ``stats.warnings``.
     """
     check_not_bootstrapping()
     store = ResultsStore(p.out)
@@ -502,9 +517,18 @@ def run_sweep(
     try:
         # under the lock: what is really committed now (another sweep may have finished since)
         store.recover()
+        check = store.verify()
+        notes = _verification_notes(store, check, p.out)
+        stats.quarantined = len(check.problems)
+        stats.warnings += notes
+        for note in notes:
+            if warn is not None:
+                warn(note)
+            else:
+                warnings.warn(note, stacklevel=2)
         if p.retry_failed:
             store.drop_failed()
-        done_now = store.done()
+        done_now = store.done() if p.retry_failed or check.problems else check.done
         wanted = p.design.unique_keys()
         p.done = {k: s for k, s in done_now.items() if k in wanted}
         p.todo = [r for r in p.design.runs() if r.key not in p.done]
@@ -561,6 +585,30 @@ def run_sweep(
         store.close()
         gc.unfreeze()
     return stats
+
+
+def _verification_notes(store: ResultsStore, check: Verification, out: Path) -> list[str]:
+    """Set damaged chunks aside (quarantine) and say so; name the foreign files."""
+    notes = []
+    if check.problems:
+        where = store.quarantine(check.problems)
+        for prob in check.problems:
+            if prob.runs is None:
+                again = "its runs run again"
+            else:
+                n = len(prob.runs - check.done.keys())
+                again = f"{n} of its runs run again" if n else "its runs are in other chunks"
+            notes.append(
+                f"chunk {prob.chunk} in {out} is damaged ({prob.reason}): its files are set "
+                f"aside in {where}, and {again}"
+            )
+    for f in check.foreign:
+        notes.append(
+            f"{f} was not written by the sweep: it is left alone, but "
+            f"pandas.read_parquet('{f.parent}') and DuckDB read every file there; move it out "
+            f"of {out}"
+        )
+    return notes
 
 
 # --------------------------------------------------------------------------- progress
