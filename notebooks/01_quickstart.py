@@ -117,8 +117,9 @@ for state in s["region"]:
 # %% [markdown]
 # ## 5. The map and the blocs
 #
-# The map puts each state at its capital, coloured by the patron that dominates
-# it at the end and sized by GDP; lines are land borders, over which insecurity
+# The map draws each state's outline (Natural Earth), coloured by the patron that
+# dominates it at the end and paler where that patron holds a smaller share; the
+# great powers are hatched. Neighbours share a border, over which insecurity
 # spills. The membership timeline shows who sat in which bloc, month by month.
 
 # %%
@@ -146,7 +147,167 @@ taj.pivot_table(index="date", columns="patron", values="influence", observed=Tru
 # `result.save("out/my_run")` writes the same files as `greatgame run`: the time
 # series as Parquet and CSV, `summary.json` and the PNG figures.
 #
-# ## 7. The live dashboard
+# ## 7. Your turn: three exercises
+#
+# Each exercise has a cell for your answer (replace each `...`) and a **check**
+# cell below it: run the check, and it either confirms your answer or tells you
+# what to look at again. The checks compute the right answer from the model
+# itself, so they stay right when the scenario changes.
+#
+# ### Exercise 1.1 · Read the figure
+#
+# Look at the influence figure of section 3 again. In which states does China's
+# red line rise above Russia's blue line *during* the decade, rather than starting
+# above it? Write them as a set of names, such as `{"Afghanistan", "Pakistan"}`.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace ... with a set of state names
+won_during_the_run = ...
+
+# %% tags=["solution"]
+won_during_the_run = {state for state, month in s["overtake_month"].items() if month}
+won_during_the_run
+
+# %% tags=["check"]
+assert won_during_the_run is not ..., (
+    "Exercise 1.1: replace the ... in the answer cell with a set of state names"
+)
+answer = set(won_during_the_run)
+strangers = answer - set(s["region"])
+assert not strangers, (
+    f"Exercise 1.1: {', '.join(sorted(map(str, strangers)))} is not one of the region's "
+    f"states ({', '.join(s['region'])}); check the spelling against the panel titles"
+)
+for state in s["region"]:
+    first = s["overtake_month"][state]
+    if state in answer and first == 0:
+        raise AssertionError(
+            f"Exercise 1.1: in {state} China's line is above Russia's from the first month: "
+            "China held it before the run began; it did not win it during the decade"
+        )
+    if state in answer and first is None:
+        raise AssertionError(
+            f"Exercise 1.1: in {state} China's line never rises above Russia's; "
+            "look at that panel again"
+        )
+    if state not in answer and first:
+        raise AssertionError(
+            f"Exercise 1.1: look at {state}'s panel again: does the red line cross the blue one?"
+        )
+print("Right: China wins", ", ".join(sorted(answer)), "during the decade.")
+
+# %% [markdown]
+# ### Exercise 1.2 · Move a budget
+#
+# China's regional budget, 200 million dollars a month, is a calibration (a
+# modelling choice, not a published figure). Suppose it were 300 million. Before
+# you run anything, **predict**: will China first get ahead of Russia in
+# Tajikistan *earlier* or *later* than in the run above? Write your prediction,
+# then run the scenario with the same seed and the budget changed, exactly as
+# `greatgame run --set` does:
+# `sim.run(seed=1, set=["patrons.China.budget=300 m USD"])`.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+prediction = ...  # "earlier", "later" or "same"
+richer = ...  # the run with China's budget at 300 m USD
+
+# %% tags=["solution"]
+prediction = "earlier"  # more money a month builds China's stocks faster
+richer = sim.run(seed=1, set=["patrons.China.budget=300 m USD"])
+
+# %% tags=["check"]
+assert prediction is not ..., (
+    "Exercise 1.2: replace the ... after prediction with 'earlier', 'later' or 'same'"
+)
+assert prediction in ("earlier", "later", "same"), (
+    f"Exercise 1.2: prediction is {prediction!r}; write 'earlier', 'later' or 'same'"
+)
+assert isinstance(richer, sim.RunResult), (
+    "Exercise 1.2: richer should be what sim.run(...) returns, with the budget override"
+)
+budget = richer.scenario.usd(richer.scenario.patrons["China"].budget)
+assert budget == 300, (
+    f"Exercise 1.2: China's budget in your run is {budget:g} m USD a month; "
+    "pass set=['patrons.China.budget=300 m USD'] to sim.run"
+)
+assert richer.seeds == [1], (
+    f"Exercise 1.2: your run uses seed {richer.seeds}; use seed=1 as in section 2, "
+    "so that the budget is the only difference"
+)
+before = s["overtake_month"]["Tajikistan"]
+after = richer.summary["overtake_month"]["Tajikistan"]
+never = richer.summary["months"]  # a month after the end of the run
+moved = (after if after is not None else never) - (before if before is not None else never)
+actual = "earlier" if moved < 0 else "later" if moved > 0 else "same"
+assert prediction == actual, (
+    f"Exercise 1.2: your prediction '{prediction}' is not what the model does: compare "
+    "richer.summary['overtake_month']['Tajikistan'] with s['overtake_month']['Tajikistan'], "
+    "and think about what a larger budget does to China's stocks"
+)
+print(f"Right: China first gets ahead in Tajikistan in month {after} instead of {before}.")
+
+# %% [markdown]
+# ### Exercise 1.3 · How much would Kazakhstan cost?
+#
+# In the article's scenario China never gets ahead of Russia in Kazakhstan. Try
+# China's budget at 250, 300, 350, ... up to 800 million dollars a month (seed 1),
+# and find the **smallest** of these budgets with which China gets ahead of Russia
+# in Kazakhstan during the run. Write it as `kazakh_budget` (a number, in millions
+# of dollars; `None` if none of these budgets is enough). A loop over
+# `range(250, 801, 50)` does it.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace ... with a number (or None)
+kazakh_budget = ...
+
+# %% tags=["solution"]
+kazakh_budget = None
+for amount in range(250, 801, 50):
+    trial = sim.run(seed=1, set=[f"patrons.China.budget={amount} m USD"])
+    if trial.summary["overtake_month"]["Kazakhstan"]:
+        kazakh_budget = amount
+        break
+kazakh_budget
+
+# %% tags=["check"]
+assert kazakh_budget is not ..., "Exercise 1.3: replace the ... in the answer cell with a number"
+first_ahead = {
+    amount: sim.run(seed=1, set=[f"patrons.China.budget={amount} m USD"]).summary["overtake_month"][
+        "Kazakhstan"
+    ]
+    for amount in range(250, 801, 50)
+}
+enough = [amount for amount, month in first_ahead.items() if month]
+if kazakh_budget is not None:
+    assert kazakh_budget in first_ahead, (
+        f"Exercise 1.3: {kazakh_budget!r} is not one of the budgets to try (250, 300, ..., 800)"
+    )
+    assert first_ahead[kazakh_budget], (
+        f"Exercise 1.3: with {kazakh_budget} m USD a month China does not get ahead in "
+        "Kazakhstan during the run; try larger budgets"
+    )
+    assert kazakh_budget == enough[0], (
+        f"Exercise 1.3: {kazakh_budget} m USD is enough, but a smaller budget in the list is "
+        "enough too; try them in increasing order and stop at the first"
+    )
+    print(
+        f"Right: {kazakh_budget} m USD a month ({kazakh_budget / 200:.2g} times the scenario's) "
+        f"puts China ahead in Kazakhstan in month {first_ahead[kazakh_budget]}."
+    )
+else:
+    assert not enough, (
+        "Exercise 1.3: some budget in the list is enough; look at "
+        "summary['overtake_month']['Kazakhstan'] of each run"
+    )
+    print("Right: none of these budgets puts China ahead in Kazakhstan.")
+
+# %% [markdown]
+# Why does Kazakhstan cost so much more than Tajikistan? Compare their GDPs
+# (`scenario.actors["Kazakhstan"].gdp`): the contest for influence divides each
+# patron's spending by the size of the state it courts.
+#
+# ## 8. The live dashboard
 #
 # The same model runs in a dashboard: in a terminal, `greatgame app` serves it on
 # http://127.0.0.1:8765; here, the cell below displays it (in Jupyter, with the

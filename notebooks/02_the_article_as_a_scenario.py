@@ -28,49 +28,27 @@
 # text, so what you read is exactly what the model reads.
 
 # %%
-import re
-
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 import sim
 from sim.plots import patron_colors
 from sim.scenario import Money, default_scenario_path
+from sim.scenario_text import commented_values, excerpt
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_colwidth", 90)
 
 PATH = default_scenario_path()
-TEXT = PATH.read_text(encoding="utf-8")
-LINES = TEXT.splitlines()
 scenario = sim.load(PATH)
-
-
-def block(*keys: str) -> str:
-    """The file's text under a key path (``"events", "china_aid_kabul"``), comments included."""
-    start, end, child = 0, len(LINES), 0  # child: the indentation of keys inside the block
-    for key in keys:
-        for i in range(start, end):
-            stripped = LINES[i].lstrip()
-            if len(LINES[i]) - len(stripped) == child and stripped.startswith(f"{key}:"):
-                start = i
-                break
-        else:
-            raise KeyError(f"{'.'.join(keys)} is not in {PATH.name}")
-        end = start + 1
-        while end < len(LINES):
-            line = LINES[end]
-            if line.strip() and len(line) - len(line.lstrip()) <= child:
-                break
-            end += 1
-        inner = [x for x in LINES[start + 1 : end] if x.strip() and not x.lstrip().startswith("#")]
-        child = len(inner[0]) - len(inner[0].lstrip()) if inner else child + 2
-    return "\n".join(LINES[start:end]).rstrip()
-
-
-print("\n".join(LINES[:12]))
+# the file's opening comment: how to read it
+print("\n".join(PATH.read_text(encoding="utf-8").splitlines()[:12]))
 
 # %% [markdown]
+# `excerpt(PATH, "events.china_aid_kabul")` prints the file's own lines under a key
+# path (written as in `greatgame run --set`), comments included.
+#
 # ## 1. The situation in one paragraph
 #
 # The article's headline is its rivalry: China *presses* Russia. The scenario
@@ -78,10 +56,10 @@ print("\n".join(LINES[:12]))
 # summaries compare (the challenger first, then the incumbent).
 
 # %%
-print(block("description"))
-print(block("rivalry"))
-print(block("start"))
-print(block("months"))
+print(excerpt(PATH, "description"))
+print(excerpt(PATH, "rivalry"))
+print(excerpt(PATH, "start"))
+print(excerpt(PATH, "months"))
 
 # %% [markdown]
 # ## 2. The states
@@ -98,9 +76,9 @@ print(block("months"))
 # migrants working in Russia.
 
 # %%
-print(block("actors", "China"))
-print(block("actors", "Afghanistan"))
-print(block("actors", "Tajikistan"))
+print(excerpt(PATH, "actors.China"))
+print(excerpt(PATH, "actors.Afghanistan"))
+print(excerpt(PATH, "actors.Tajikistan"))
 
 # %% [markdown]
 # What these numbers mean, computed from the loaded scenario: each state's GDP in
@@ -129,8 +107,8 @@ states.round(3)
 # sitting in both, and a bloc's leaders refuse states that sit in its rival.
 
 # %%
-print(block("blocs", "QCCM"))
-print(block("blocs", "CSTO"))
+print(excerpt(PATH, "blocs.QCCM"))
+print(excerpt(PATH, "blocs.CSTO"))
 
 # %% [markdown]
 # ## 4. The patrons and their instruments
@@ -144,8 +122,8 @@ print(block("blocs", "CSTO"))
 # (a fixed allocation); Pakistan's stock is its sway over the Taliban.
 
 # %%
-print(block("patrons", "Pakistan"))
-print(block("parameters", "half_life"))
+print(excerpt(PATH, "patrons.Pakistan"))
+print(excerpt(PATH, "parameters.half_life"))
 
 # %%
 budget = pd.DataFrame(
@@ -166,8 +144,8 @@ budget
 # to Ukraine and the Middle East, scales its regional budget down for three years.
 
 # %%
-print(block("events", "china_aid_kabul"))
-print(block("events", "russia_distracted"))
+print(excerpt(PATH, "events.china_aid_kabul"))
+print(excerpt(PATH, "events.russia_distracted"))
 
 # %% [markdown]
 # **What the 300 million yuan means.** The amount is written in yuan, as the
@@ -192,18 +170,26 @@ print(f"other reports: US$ {other:.0f} million = {other / afghan_gdp:.2%} of Afg
 # The aid is one flow among many (China also invests in Afghanistan, and Pakistan
 # holds its own sway), so the answer is not obvious before you run it.
 
+
 # %%
+def share(result: sim.RunResult, patron: str, target: str, month: int) -> float:
+    """A patron's share of a target in a month (0 = the scenario's start), in run 0."""
+    rows = result.influence.query("run == 0 and patron == @patron and target == @target")
+    return float(rows.loc[rows["month"] == month, "influence"].iloc[0])
+
+
 runs = {
     "300 m CNY (the article)": sim.run(PATH, seed=1),
     "73 m USD (other reports)": sim.run(
         PATH, seed=1, set=["events.china_aid_kabul.amount=73 m USD"]
     ),
 }
-rows = {}
-for label, r in runs.items():
-    afg = r.influence.query("target == 'Afghanistan' and patron == 'China'").set_index("month")
-    rows[label] = {"month 11": afg.loc[11, "influence"], "month 119": afg.loc[119, "influence"]}
-compare = pd.DataFrame(rows).T
+compare = pd.DataFrame(
+    {
+        label: {m: share(r, "China", "Afghanistan", m) for m in (11, 119)}
+        for label, r in runs.items()
+    }
+).T.rename(columns={11: "month 11", 119: "month 119"})
 fig, ax = plt.subplots(figsize=(8, 3.2))
 for (label, r), style in zip(runs.items(), ["-", "--"], strict=True):
     afg = r.influence.query("target == 'Afghanistan' and patron == 'China'")
@@ -224,51 +210,80 @@ print(
 compare.round(3)
 
 # %% [markdown]
+# ### Exercise 2.1 · Triple the pledge
+#
+# Suppose China had pledged three times as much: 900 million yuan. Run the
+# article's scenario with `events.china_aid_kabul.amount=900 m CNY` (seed 1, as
+# above) and compute, with `share(...)`, how much China's share of Afghanistan
+# changes against the article's run (`runs["300 m CNY (the article)"]`):
+#
+# - `after_aid_year`: the change in month 11, the aid's last month;
+# - `after_ten_years`: the change in month 119, the run's last month;
+# - `fades`: `True` if the change after ten years is smaller (in size) than after
+#   the aid year. The aid is security aid, a stock that halves every
+#   `parameters.half_life.security` months when no new aid comes.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+after_aid_year = ...
+after_ten_years = ...
+fades = ...  # True or False
+
+# %% tags=["solution"]
+tripled = sim.run(PATH, seed=1, set=["events.china_aid_kabul.amount=900 m CNY"])
+article = runs["300 m CNY (the article)"]
+after_aid_year = share(tripled, "China", "Afghanistan", 11) - share(
+    article, "China", "Afghanistan", 11
+)
+after_ten_years = share(tripled, "China", "Afghanistan", 119) - share(
+    article, "China", "Afghanistan", 119
+)
+fades = abs(after_ten_years) < abs(after_aid_year)
+print(f"{after_aid_year:+.4f} after the aid year, {after_ten_years:+.4f} after ten years")
+
+# %% tags=["check"]
+assert after_aid_year is not ... and after_ten_years is not ..., (
+    "Exercise 2.1: replace the ... in the answer cell with the two changes (numbers)"
+)
+more = sim.run(PATH, seed=1, set=["events.china_aid_kabul.amount=900 m CNY"])
+base = sim.run(PATH, seed=1)
+expected = {
+    m: share(more, "China", "Afghanistan", m) - share(base, "China", "Afghanistan", m)
+    for m in (11, 119)
+}
+for month, yours in ((11, after_aid_year), (119, after_ten_years)):
+    right = np.isclose(yours, expected[month], rtol=1e-6, atol=1e-9)
+    if not right and np.isclose(yours, -expected[month], rtol=1e-6, atol=1e-9):
+        raise AssertionError(
+            f"Exercise 2.1: your change in month {month} has the wrong sign: subtract the "
+            "article's share from the tripled pledge's, in that order"
+        )
+    assert np.isclose(yours, expected[month], rtol=1e-6, atol=1e-9), (
+        f"Exercise 2.1: your change in month {month} ({yours:+.4f}) is not the model's: use "
+        f"seed 1 in both runs and share(run, 'China', 'Afghanistan', {month})"
+    )
+assert fades in (True, False), "Exercise 2.1: fades should be True or False"
+assert fades == (abs(expected[119]) < abs(expected[11])), (
+    "Exercise 2.1: compare abs(after_ten_years) with abs(after_aid_year) again"
+)
+print(
+    f"Right: tripling the pledge moves China's share of Afghanistan by {expected[11]:+.3f} "
+    f"after the aid year and by {expected[119]:+.3f} after ten years."
+)
+
+# %% [markdown]
 # ## 6. Data or choice? Every commented number in the file
 #
 # The table lists every line of the file that sets a value and carries a
-# comment, with its key path. A comment citing a source (World Bank WDI, SIPRI,
-# KNOMAD, FMS, a confidence in brackets) marks **data**; the word *calibration*
-# marks a **modelling choice**, a claim about how the world works that you may
-# dispute and change. The last cell counts them.
+# comment, with its key path (`commented_values(PATH)` reads them from the file).
+# A comment citing a source (World Bank WDI, SIPRI, KNOMAD, FMS, a confidence in
+# brackets) marks **data**; the word *calibration* marks a **modelling choice**, a
+# claim about how the world works that you may dispute and change. The last cell
+# counts them.
 
 
 # %%
-def commented_values() -> pd.DataFrame:
-    """Key path, value and comment of every commented line that sets a value."""
-    rows, stack = [], []  # stack: (indent, key) of the enclosing mappings
-    pattern = re.compile(r"^(\s*)(?:- )?([\w .'-]+):\s*(.*?)\s*#\s*(.*)$")
-    for line in LINES:
-        m = pattern.match(line)
-        bare = re.match(r"^(\s*)([\w .'-]+):\s*(?:#.*)?$", line)
-        if bare:  # a mapping opens: remember its key
-            depth = len(bare.group(1))
-            stack = [(d, k) for d, k in stack if d < depth] + [(depth, bare.group(2))]
-        if not m or not m.group(3):
-            continue
-        depth = len(m.group(1))
-        parents = [k for d, k in stack if d < depth]
-        kind = (
-            "calibration"
-            if "calibration" in m.group(4)
-            else "data"
-            if re.search(
-                r"\[(high|medium|low)\]|WDI|SIPRI|World Bank|KNOMAD|FMS|PBoC|CBR", m.group(4)
-            )
-            else "note"
-        )
-        rows.append(
-            {
-                "key": ".".join([*parents, m.group(2)]),
-                "value": m.group(3),
-                "kind": kind,
-                "comment": m.group(4),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-values = commented_values()
+values = commented_values(PATH)
 values[values["kind"] != "note"]
 
 # %%
@@ -279,6 +294,96 @@ for _, row in values[values["kind"] == "calibration"].head(6).iterrows():
     print(f"  {row['key']} = {row['value']}: {row['comment']}")
 
 # %% [markdown]
+# ### Exercise 2.2 · A calibration that decides: Afghanistan's autonomy
+#
+# The file gives Afghanistan an autonomy of 0.02 (*calibration: a weak state,
+# easily held*): the share of it no outside power can capture. Suppose Kabul
+# were five times harder to buy: autonomy 0.1. **Predict** first: does China's
+# share of Afghanistan at the end of the run rise or fall? Then run it (seed 1,
+# `actors.Afghanistan.autonomy=0.1`) and keep the result in `autonomous`.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+autonomy_prediction = ...  # "rises" or "falls"
+autonomous = ...  # sim.run(...) with Afghanistan's autonomy at 0.1
+
+# %% tags=["solution"]
+autonomy_prediction = "falls"  # what no patron can capture, China cannot hold either
+autonomous = sim.run(PATH, seed=1, set=["actors.Afghanistan.autonomy=0.1"])
+
+# %% tags=["check"]
+assert autonomy_prediction is not ..., (
+    "Exercise 2.2: replace the ... after autonomy_prediction with 'rises' or 'falls'"
+)
+assert autonomy_prediction in ("rises", "falls"), (
+    f"Exercise 2.2: autonomy_prediction is {autonomy_prediction!r}; write 'rises' or 'falls'"
+)
+assert isinstance(autonomous, sim.RunResult), (
+    "Exercise 2.2: autonomous should be what sim.run(...) returns"
+)
+got = autonomous.scenario.actors["Afghanistan"].autonomy
+assert got == 0.1 and autonomous.seeds == [1], (
+    f"Exercise 2.2: your run has Afghanistan's autonomy at {got} and seeds {autonomous.seeds}; "
+    "use seed=1 and set=['actors.Afghanistan.autonomy=0.1']"
+)
+base_final = runs["300 m CNY (the article)"].summary["final_influence"]["China"]["Afghanistan"]
+new_final = autonomous.summary["final_influence"]["China"]["Afghanistan"]
+assert autonomy_prediction == ("rises" if new_final > base_final else "falls"), (
+    "Exercise 2.2: not what the model does: compare "
+    "autonomous.summary['final_influence']['China']['Afghanistan'] with the article's run, "
+    "and think about where the share of a state that no patron holds goes"
+)
+print(f"Right: China's final share of Afghanistan goes from {base_final:.3f} to {new_final:.3f}.")
+
+# %% [markdown]
+# ### Exercise 2.3 · Russia's remittance lever
+#
+# Tajikistan's remittances from Russia are 28.8% of its GDP: *data* (World
+# Bank/KNOMAD, medium confidence). How much they count in the contest is a
+# *calibration*, `actors.Tajikistan.dependencies.Russia.weight`, set to 0.1 because
+# the model's specification warns that unweighted they would swamp every other
+# channel. Set it to 0.5 and find the month in which China first gets ahead of
+# Russia in Tajikistan (`remittance_month`, from `summary["overtake_month"]`;
+# `None` if it never does), and whether that is earlier or later than in the
+# article's run (`remittance_prediction`: `"earlier"`, `"later"` or `"same"`).
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+remittance_month = ...
+remittance_prediction = ...
+
+# %% tags=["solution"]
+heavier = sim.run(PATH, seed=1, set=["actors.Tajikistan.dependencies.Russia.weight=0.5"])
+remittance_month = heavier.summary["overtake_month"]["Tajikistan"]
+remittance_prediction = "later"  # Russia's lever counts more, so China needs longer
+remittance_month
+
+# %% tags=["check"]
+assert remittance_month is not ... and remittance_prediction is not ..., (
+    "Exercise 2.3: replace the ... in the answer cell with a month (or None) and a word"
+)
+weighted = sim.run(PATH, seed=1, set=["actors.Tajikistan.dependencies.Russia.weight=0.5"])
+month_now = weighted.summary["overtake_month"]["Tajikistan"]
+month_before = runs["300 m CNY (the article)"].summary["overtake_month"]["Tajikistan"]
+assert remittance_month == month_now, (
+    f"Exercise 2.3: {remittance_month!r} is not the month China first gets ahead in Tajikistan "
+    "with the weight at 0.5: read summary['overtake_month']['Tajikistan'] of a run with "
+    "seed=1 and set=['actors.Tajikistan.dependencies.Russia.weight=0.5']"
+)
+end = weighted.summary["months"]  # "never" counts as after the end
+delay = (month_now if month_now is not None else end) - (
+    month_before if month_before is not None else end
+)
+assert remittance_prediction == ("earlier" if delay < 0 else "later" if delay > 0 else "same"), (
+    f"Exercise 2.3: compare month {month_now} with the article's run, "
+    "runs['300 m CNY (the article)'].summary['overtake_month']['Tajikistan']"
+)
+print(f"Right: China first gets ahead in Tajikistan in month {month_now}, not {month_before}.")
+
+# %% [markdown]
+# One calibrated weight moves the article's crux by months. Which of the numbers
+# in the table above would you want measured before believing the model's date?
+#
 # ## 7. Variants: the same file, one thing changed
 #
 # A counterfactual is a small file that `extends:` the article's scenario and

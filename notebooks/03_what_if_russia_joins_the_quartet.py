@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.plots import patron_colors
+from sim.plots import fan, patron_colors
 from sim.scenario import default_scenario_path
+from sim.stats import bands, wilson_interval
 
 pd.set_option("display.width", 120)
 pd.set_option("display.precision", 3)
@@ -48,9 +49,9 @@ print(JOINS.read_text(encoding="utf-8"))
 
 # %% [markdown]
 # The variant `extends:` the article's file and adds one event: Russia joins the
-# Quartet in the article's month. As a member, not a leader, its security spending
-# in the Quartet's members earns a partner's share of the bloc's bonus. Nothing
-# else changes.
+# Quartet at its founding (Urumqi, August 2016). As a member, not a leader, its
+# security spending in the Quartet's members earns a partner's share of the bloc's
+# bonus. Nothing else changes.
 #
 # ## 1. Two ensembles of fifty runs
 #
@@ -70,17 +71,16 @@ print(f"{len(base.summaries)} + {len(joins.summaries)} runs of {base.summary['mo
 # ## 2. Influence over Tajikistan, with uncertainty bands
 #
 # Lines are the median over the fifty runs; the dark band holds the middle 50% of
-# runs and the light band 90%. Left, the world as it went; right, with Russia in
+# runs and the light band 90% (`sim.stats.bands` computes these quantiles month by
+# month, `sim.plots.fan` draws them). Left, the world as it went; right, with Russia in
 # the Quartet. Where the red line climbs above the blue one, China has become the
 # patron holding most of Tajikistan.
 
 
 # %%
-def bands(result: sim.RunResult, patron: str) -> pd.DataFrame:
-    """Median, 25/75% and 5/95% quantiles of a patron's share of STATE, month by month."""
-    frame = result.influence.query("target == @STATE and patron == @patron")
-    q = frame.groupby("month")["influence"].quantile([0.05, 0.25, 0.5, 0.75, 0.95])
-    return q.unstack()
+def shares(result: sim.RunResult, patron: str, state: str = STATE) -> pd.DataFrame:
+    """Every run's share of ``state`` held by ``patron``, month by month (tidy rows)."""
+    return result.influence.query("target == @state and patron == @patron")
 
 
 colors = patron_colors(["China", "Russia"])
@@ -89,10 +89,8 @@ for ax, (label, result) in zip(
     axes, [("Russia stays out", base), ("Russia joins", joins)], strict=True
 ):
     for patron in ("China", "Russia"):
-        q = bands(result, patron)
-        ax.fill_between(q.index, q[0.05], q[0.95], color=colors[patron], alpha=0.15, lw=0)
-        ax.fill_between(q.index, q[0.25], q[0.75], color=colors[patron], alpha=0.3, lw=0)
-        ax.plot(q.index, q[0.5], color=colors[patron], lw=2, label=patron)
+        q = bands(shares(result, patron), "influence")  # quantiles across runs, by month
+        fan(ax, q.index.to_numpy(), q.to_numpy().T, color=colors[patron], label=patron)
     ax.set_title(f"{STATE}: {label}", loc="left")
     ax.set_xlabel("month (0 = March 2016)")
     ax.set_ylim(0, 1)
@@ -108,6 +106,57 @@ fig.tight_layout()
 # say nothing about whether the scenario's numbers are right (notebook 04 varies
 # those).
 #
+# ### Exercise 3.1 · Read the fan chart
+#
+# In the left panel (Russia stays out), in which month does China's median line
+# first rise above Russia's? Read it off the chart, then make it exact:
+# `bands(shares(base, "China"), "influence")[0.5]` is China's median share month by
+# month. Write the month as `median_crossing` (`None` if it never does).
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace ... with a month (or None)
+median_crossing = ...
+
+# %% tags=["solution"]
+china_median = bands(shares(base, "China"), "influence")[0.5]
+russia_median = bands(shares(base, "Russia"), "influence")[0.5]
+ahead = china_median > russia_median
+median_crossing = int(ahead.idxmax()) if ahead.any() else None
+median_crossing
+
+# %% tags=["check"]
+assert median_crossing is not ..., (
+    "Exercise 3.1: replace the ... in the answer cell with a month (a whole number) or None"
+)
+lead = (
+    bands(shares(base, "China"), "influence")[0.5] - bands(shares(base, "Russia"), "influence")[0.5]
+)
+months_ahead = lead.index[lead > 0]
+first = int(months_ahead[0]) if len(months_ahead) else None
+if median_crossing is not None and median_crossing not in lead.index:
+    raise AssertionError(f"Exercise 3.1: month {median_crossing!r} is not in the run (0-119)")
+if first is None:
+    assert median_crossing is None, (
+        f"Exercise 3.1: in month {median_crossing} China's median is not above Russia's; "
+        "it never gets above it in this ensemble"
+    )
+elif median_crossing is None:
+    raise AssertionError(
+        "Exercise 3.1: China's median does rise above Russia's; compare the two medians "
+        "month by month"
+    )
+else:
+    assert median_crossing >= first, (
+        f"Exercise 3.1: in month {median_crossing} China's median is not above Russia's yet; "
+        "look later"
+    )
+    assert median_crossing <= first, (
+        f"Exercise 3.1: China's median is above Russia's before month {median_crossing}; "
+        "look earlier"
+    )
+print(f"Right: China's median share of {STATE} passes Russia's in month {first}.")
+
+# %% [markdown]
 # ## 3. The claim, made testable
 #
 # "Russia loses Tajikistan" needs a definition before it can be tested. Here:
@@ -119,28 +168,26 @@ fig.tight_layout()
 
 
 # %%
-def keeps(result: sim.RunResult) -> np.ndarray:
-    """For each run: does Russia hold more of STATE than China at the end?"""
-    fin = [s["final_influence"] for s in result.summaries]
-    return np.array([f["Russia"][STATE] > f["China"][STATE] for f in fin])
+def keeps(result: sim.RunResult, state: str = STATE, month: int | None = None) -> np.ndarray:
+    """For each run: does Russia hold more of ``state`` than China at the end (or in ``month``)?"""
+    if month is None:
+        fin = [s["final_influence"] for s in result.summaries]
+        return np.array([f["Russia"][state] > f["China"][state] for f in fin])
+    df = result.influence
+    at = df[(df["month"] == month) & (df["target"] == state)]
+    wide = at.pivot_table(index="run", columns="patron", values="influence", observed=True)
+    return (wide["Russia"] > wide["China"]).to_numpy()
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson interval of a proportion k/n."""
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def final_share(result: sim.RunResult, patron: str) -> np.ndarray:
-    return np.array([s["final_influence"][patron][STATE] for s in result.summaries])
+def final_share(result: sim.RunResult, patron: str, state: str = STATE) -> np.ndarray:
+    """For each run: the share of ``state`` that ``patron`` holds at the end."""
+    return np.array([s["final_influence"][patron][state] for s in result.summaries])
 
 
 rows = {}
 for label, result in [("Russia stays out", base), ("Russia joins", joins)]:
     k = int(keeps(result).sum())
-    lo, hi = wilson(k, len(SEEDS))
+    lo, hi = wilson_interval(k, len(SEEDS))  # 95%: stays inside 0-1 even at 0/50
     overtakes = [s["overtake_month"][STATE] for s in result.summaries]
     months = [m for m in overtakes if m is not None]
     rows[label] = {
@@ -154,6 +201,61 @@ claims = pd.DataFrame(rows).T
 claims
 
 # %% [markdown]
+# ### Exercise 3.2 · Compute a band: Uzbekistan
+#
+# Tajikistan is lopsided. Uzbekistan is lopsided at the end too, but not on the
+# way there: around July 2024 (month 100) China is passing Russia, sooner in some
+# runs than in others. Count the runs in which Russia still holds more of
+# Uzbekistan than China in month 100 (`keeps(result, "Uzbekistan", month=100)`),
+# staying out (`kept_out`) and joining (`kept_in`), and the 95% interval of each
+# share of runs with `wilson_interval(k, n)` (`interval_out`, `interval_in`). Do
+# the two intervals overlap (`overlap`: `True` or `False`)? If they do, fifty runs
+# cannot tell the two worlds apart for Uzbekistan in that month.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+kept_out, interval_out = ..., ...
+kept_in, interval_in = ..., ...
+overlap = ...
+
+# %% tags=["solution"]
+kept_out = int(keeps(base, "Uzbekistan", month=100).sum())
+kept_in = int(keeps(joins, "Uzbekistan", month=100).sum())
+interval_out = wilson_interval(kept_out, len(SEEDS))
+interval_in = wilson_interval(kept_in, len(SEEDS))
+overlap = interval_out[0] <= interval_in[1] and interval_in[0] <= interval_out[1]
+print(kept_out, interval_out, kept_in, interval_in, overlap)
+
+# %% tags=["check"]
+assert all(x is not ... for x in (kept_out, kept_in, interval_out, interval_in, overlap)), (
+    "Exercise 3.2: replace every ... in the answer cell"
+)
+for label, result, k, interval in (
+    ("staying out", base, kept_out, interval_out),
+    ("joining", joins, kept_in, interval_in),
+):
+    true_k = int(keeps(result, "Uzbekistan", month=100).sum())
+    assert k == true_k, (
+        f"Exercise 3.2: {k} is not the number of runs in which Russia holds more of "
+        f"Uzbekistan in month 100 {label}: sum keeps(result, 'Uzbekistan', month=100) over "
+        f"the {len(SEEDS)} runs"
+    )
+    assert np.allclose(interval, wilson_interval(true_k, len(SEEDS))), (
+        f"Exercise 3.2: the interval {label} is not the 95% Wilson interval of "
+        f"{true_k} runs out of {len(SEEDS)}: use wilson_interval({true_k}, {len(SEEDS)})"
+    )
+apart = interval_out[1] < interval_in[0] or interval_in[1] < interval_out[0]
+assert overlap is (not apart), (
+    f"Exercise 3.2: compare the ends of {tuple(round(x, 3) for x in interval_out)} and "
+    f"{tuple(round(x, 3) for x in interval_in)} again"
+)
+print(
+    f"Right: in month 100 Russia still holds more of Uzbekistan in {kept_out}/{len(SEEDS)} "
+    "runs staying out and "
+    f"{kept_in}/{len(SEEDS)} joining; the intervals {'overlap' if overlap else 'do not overlap'}."
+)
+
+# %% [markdown]
 # Because the runs are twins, the effect of joining can be read run by run: the
 # change in Russia's final share of Tajikistan between twin runs.
 
@@ -162,6 +264,46 @@ effect = final_share(joins, "Russia") - final_share(base, "Russia")
 print(f"change in Russia's final share from joining, over {len(effect)} twin runs:")
 print(f"  median {np.median(effect):+.3f}, 5-95% of runs {np.quantile(effect, [0.05, 0.95])}")
 print(f"  joining raised Russia's share in {(effect > 0).sum()} of {len(effect)} runs")
+
+# %% [markdown]
+# ### Exercise 3.3 · And China?
+#
+# Joining gives Russia a partner's share of the Quartet's bonus. What does that do
+# to **China's** final share of Tajikistan? Predict first (`china_prediction`:
+# `"rises"` or `"falls"` in most twin runs), then compute the change run by run,
+# as above for Russia, as `china_effect` (an array of fifty numbers).
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+china_prediction = ...
+china_effect = ...
+
+# %% tags=["solution"]
+china_prediction = "falls"  # shares are split in one contest: what Russia gains, others lose
+china_effect = final_share(joins, "China") - final_share(base, "China")
+print(f"median {np.median(china_effect):+.4f}; falls in {(china_effect < 0).sum()} runs")
+
+# %% tags=["check"]
+assert china_prediction is not ..., (
+    "Exercise 3.3: replace the ... after china_prediction with 'rises' or 'falls'"
+)
+assert china_prediction in ("rises", "falls"), (
+    f"Exercise 3.3: china_prediction is {china_prediction!r}; write 'rises' or 'falls'"
+)
+expected_effect = final_share(joins, "China") - final_share(base, "China")
+assert np.shape(china_effect) == expected_effect.shape, (
+    f"Exercise 3.3: china_effect should hold one number per twin pair ({len(SEEDS)}), "
+    f"not {np.shape(china_effect)}"
+)
+assert np.allclose(china_effect, expected_effect), (
+    "Exercise 3.3: china_effect is not the change in China's final share: subtract "
+    "final_share(base, 'China') from final_share(joins, 'China')"
+)
+falls = int((expected_effect < 0).sum())
+assert china_prediction == ("falls" if falls > len(SEEDS) / 2 else "rises"), (
+    "Exercise 3.3: count the twin runs in which china_effect is negative"
+)
+print(f"Right: China's share falls in {falls} of {len(SEEDS)} twin runs when Russia joins.")
 
 # %% [markdown]
 # ## 4. What the model says

@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from sim.sweep import sweep
@@ -104,6 +105,51 @@ table
 # along rows than down columns, China's budget matters more than Russia's focus
 # over this range; the Sobol analysis below makes that comparison a number.
 #
+# ### Exercise 4.1 · Which lever moves Tajikistan more?
+#
+# From `table` (rows: Russia's attention; columns: China's budget; cells: China's
+# mean final share of Tajikistan), compute:
+#
+# - `budget_gain`: the change from a budget of 100 to 300, at attention 0.6 (the
+#   scenario's), i.e. along that row;
+# - `attention_gain`: the change from attention 0.4 to 1.2, at a budget of 200 (the
+#   scenario's), i.e. down that column;
+# - `bigger_lever`: `"budget"` or `"attention"`, whichever change is larger in size.
+#
+# `table.loc[attention, budget]` reads one cell.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+budget_gain = ...
+attention_gain = ...
+bigger_lever = ...
+
+# %% tags=["solution"]
+budget_gain = table.loc[0.6, 300] - table.loc[0.6, 100]
+attention_gain = table.loc[1.2, 200] - table.loc[0.4, 200]
+bigger_lever = "budget" if abs(budget_gain) > abs(attention_gain) else "attention"
+print(f"budget {budget_gain:+.3f}, attention {attention_gain:+.3f}: {bigger_lever}")
+
+# %% tags=["check"]
+assert all(x is not ... for x in (budget_gain, attention_gain, bigger_lever)), (
+    "Exercise 4.1: replace every ... in the answer cell"
+)
+along_row = table.loc[0.6, 300] - table.loc[0.6, 100]
+down_column = table.loc[1.2, 200] - table.loc[0.4, 200]
+assert np.isclose(budget_gain, along_row), (
+    "Exercise 4.1: budget_gain should be the row of attention 0.6, budget 300 minus budget "
+    "100: table.loc[0.6, 300] - table.loc[0.6, 100]"
+)
+assert np.isclose(attention_gain, down_column), (
+    "Exercise 4.1: attention_gain should be the column of budget 200, attention 1.2 minus "
+    "attention 0.4 (mind the order: table.loc[attention, budget])"
+)
+assert bigger_lever == ("budget" if abs(along_row) > abs(down_column) else "attention"), (
+    "Exercise 4.1: compare the sizes, abs(budget_gain) and abs(attention_gain), again"
+)
+print(f"Right: over these ranges the {bigger_lever} moves China's share of Tajikistan more.")
+
+# %% [markdown]
 # ## 2. Sensitivity: Sobol indices
 #
 # A grid shows two parameters; a sensitivity analysis ranks many at once. The
@@ -140,7 +186,7 @@ indices = sobol.sobol(METRIC)
 indices
 
 # %%
-bars = indices_bar(indices, title=f"Sobol indices of {METRIC}")
+bars = indices_bar(indices)  # labelled in words: "China's regional influence (GDP-weighted)"
 
 # %% [markdown]
 # The error bars are 95% confidence intervals from bootstrapping the design: a
@@ -157,6 +203,95 @@ for _, row in ranked.iterrows():
     )
 top = ranked.iloc[0]["parameter"]
 print(f"\nThe outcome depends most on {top}.")
+
+# %% [markdown]
+# ### Exercise 4.2 · Read the indices
+#
+# From `indices` (or the bars above): which parameter has the largest total index
+# ST (`most_important`)? Which acts most through interactions with the others,
+# that is, has the largest gap ST - S1 (`most_interacting`)? Write each as the
+# parameter's key path, as in the table's `parameter` column.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ... with a key path such as "parameters.decisiveness"
+most_important = ...
+most_interacting = ...
+
+# %% tags=["solution"]
+most_important = indices.loc[indices["ST"].idxmax(), "parameter"]
+most_interacting = indices.loc[(indices["ST"] - indices["S1"]).idxmax(), "parameter"]
+print(most_important, "|", most_interacting)
+
+# %% tags=["check"]
+assert most_important is not ... and most_interacting is not ..., (
+    "Exercise 4.2: replace each ... in the answer cell with a parameter's key path"
+)
+names = list(indices["parameter"])
+for answer in (most_important, most_interacting):
+    assert answer in names, (
+        f"Exercise 4.2: {answer!r} is not one of the parameters analysed: {', '.join(names)}"
+    )
+by_total = indices.set_index("parameter")["ST"]
+by_gap = indices.set_index("parameter").eval("ST - S1")
+assert by_total[most_important] == by_total.max(), (
+    f"Exercise 4.2: {most_important} has ST = {by_total[most_important]:.2f}; another "
+    "parameter's total index is larger: look at the longest ST bar"
+)
+assert by_gap[most_interacting] == by_gap.max(), (
+    f"Exercise 4.2: {most_interacting} has ST - S1 = {by_gap[most_interacting]:.2f}; "
+    "another parameter's gap is larger: compute ST - S1 for each row"
+)
+print(f"Right: {most_important} matters most; {most_interacting} acts most through others.")
+
+# %% [markdown]
+# ### Exercise 4.3 · Predict, then sweep: decisiveness
+#
+# The contest's decisiveness *r* says how much a lead in effort counts: at r = 1 a
+# patron's share is proportional to its effort (the Tullock lottery); as r grows,
+# the patron that spends most takes more and more of the state. **Predict**: as r
+# goes from 0.5 to 4, does China's mean final share of Tajikistan rise or fall
+# (`decisive_prediction`)? Then run a sweep of `parameters.decisiveness` over
+# `[0.5, 1, 2, 4]` with 4 replicates, as the grid above (`record="final"`,
+# `executor="serial"`, `out=OUT / "decisiveness"`), and keep it in `decisive`.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: replace each ...
+decisive_prediction = ...  # "rises" or "falls"
+decisive = ...  # sweep(None, {"parameters.decisiveness": [...]}, ...)
+
+# %% tags=["solution"]
+decisive_prediction = "rises"  # China outspends Russia in Tajikistan: a decisive contest rewards it
+decisive = sweep(
+    None,
+    {"parameters.decisiveness": [0.5, 1, 2, 4]},
+    replicates=4,
+    record="final",
+    out=OUT / "decisiveness",
+    executor="serial",
+    progress=False,
+)
+
+# %% tags=["check"]
+assert decisive_prediction is not ..., (
+    "Exercise 4.3: replace the ... after decisive_prediction with 'rises' or 'falls'"
+)
+assert decisive_prediction in ("rises", "falls"), (
+    f"Exercise 4.3: decisive_prediction is {decisive_prediction!r}; write 'rises' or 'falls'"
+)
+assert "parameters.decisiveness" in getattr(decisive, "param_keys", []), (
+    "Exercise 4.3: decisive should be the result of sweep(...) over 'parameters.decisiveness'"
+)
+by_r = decisive.summary.groupby("parameters.decisiveness")[METRIC].mean()
+assert sorted(by_r.index) == [0.5, 1, 2, 4], (
+    f"Exercise 4.3: your sweep tries r = {sorted(by_r.index)}; use [0.5, 1, 2, 4]"
+)
+actual = "rises" if by_r[4] > by_r[0.5] else "falls"
+assert decisive_prediction == actual, (
+    "Exercise 4.3: not what the model does: compare China's mean share at r = 0.5 and r = 4, "
+    f"decisive.summary.groupby('parameters.decisiveness')['{METRIC}'].mean()"
+)
+print(f"Right: China's mean final share of Tajikistan {actual} with r:")
+by_r.round(3)
 
 # %% [markdown]
 # ## 3. What sensitivity means for an argument

@@ -16,17 +16,20 @@
 # %% [markdown]
 # # 05 · Build your own region: exercises
 #
-# Two exercises, each with a **check** cell that tests your answer with
-# `assert`s. Until you solve an exercise, its check cell fails: that is the point.
-# (The teacher's copy of this notebook holds solution cells; `make
-# student-notebooks` writes copies without them.)
+# Two exercises, each with a cell for your answer and a **check** cell that tests
+# it. Until you solve an exercise, its check cell fails and says what is missing:
+# that is the point. (The teacher's copy of this notebook also holds solution
+# cells; `make student-notebooks` writes copies without them.)
 #
 # 1. Write a scenario for another region, as a YAML file, and run it.
 # 2. Write a new alignment rule (how a state weighs a bloc), register it, and use
 #    it on the article's scenario.
+#
+# Your files live in the folder `my_region/` beside this notebook. Nothing in
+# this notebook deletes or overwrites them: close it, come back next week, and
+# your region is still there.
 
 # %%
-import tempfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,14 +38,18 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.rules import ALIGNMENT_RULES, AlignmentRule
+from sim.rules import ALIGNMENT_RULES, AlignmentRule, BlocView
 
-WORKDIR = tempfile.TemporaryDirectory(prefix="greatgame-exercises-")
-MY_REGION = Path(WORKDIR.name) / "my_region.yaml"
-print("write your scenario to", MY_REGION)
+WORK = Path("my_region")  # beside this notebook: Jupyter runs a notebook in its own folder
+WORK.mkdir(exist_ok=True)
+MY_REGION = WORK / "my_region.yaml"
+if MY_REGION.exists():
+    print(f"your scenario: {MY_REGION.resolve()} (found from last time, kept as it is)")
+else:
+    print(f"write your scenario to {MY_REGION.resolve()}")
 
 # %% [markdown]
-# ## Exercise 1: a region of your own
+# ## Exercise 5.1 · A region of your own
 #
 # Write a scenario file `MY_REGION` for a small region (a fictional one is fine;
 # a real one needs sources for its figures) with:
@@ -80,11 +87,16 @@ print("write your scenario to", MY_REGION)
 #            amount: 200 m USD, from: 12, to: 23}
 # ```
 #
-# Write the file from Python (`MY_REGION.write_text(...)`) or with an editor.
+# Write the file with an editor (in JupyterLab: *File > New > Text File*, saved as
+# `my_region/my_region.yaml`), or from Python in the cell below with
+# `MY_REGION.write_text("""...""")`; then run the check.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: write your scenario to MY_REGION (my_region/my_region.yaml),
+# with an editor or with MY_REGION.write_text("""...""", encoding="utf-8")
 
 # %% tags=["solution"]
-MY_REGION.write_text(
-    """
+TEACHERS_REGION = """
 # A fictional region: three valley states between two patrons.
 name: three_valleys
 description: Northland, the old patron, and Southland, a rising one, court three valleys.
@@ -152,91 +164,130 @@ events:
     amount: 200 m USD
     from: 12
     to: 23
-""",
-    encoding="utf-8",
-)
-print("wrote", MY_REGION)
+"""
+if MY_REGION.exists():  # never write over a region already there
+    print(f"{MY_REGION} already exists: kept as it is (delete it to write the example again)")
+else:
+    MY_REGION.write_text(TEACHERS_REGION, encoding="utf-8")
+    print("wrote", MY_REGION)
 
 # %% tags=["check"]
-region = sim.load(MY_REGION)
+assert MY_REGION.is_file(), (
+    f"Exercise 5.1: there is no {MY_REGION} yet: write your scenario there (see the skeleton above)"
+)
+try:
+    region = sim.load(MY_REGION)
+except sim.InputError as problem:
+    raise AssertionError(f"Exercise 5.1: your scenario does not load: {problem}") from None
 patrons = list(region.patrons)
 others = [a for a in region.actors if a not in region.patrons]
 leaders = {leader for bloc in region.blocs.values() for leader in bloc.leaders}
-assert len(patrons) >= 2, f"expected two patrons, found {patrons}"
-assert len(others) >= 3, f"expected at least three other states, found {others}"
-assert set(patrons[:2]) <= leaders, "each of the two patrons should lead a bloc"
-assert region.borders, "the region needs land borders"
-assert any(e.type == "aid" for e in region.events.values()), "add at least one aid event"
+assert len(patrons) >= 2, f"Exercise 5.1: expected two patrons, found {patrons}"
+assert len(others) >= 3, f"Exercise 5.1: expected at least three other states, found {others}"
+assert set(patrons[:2]) <= leaders, (
+    f"Exercise 5.1: each of the two patrons should lead a bloc; the blocs' leaders are "
+    f"{sorted(leaders)}"
+)
+assert region.borders, "Exercise 5.1: the region needs land borders (borders: [[A, B], ...])"
+assert any(e.type == "aid" for e in region.events.values()), (
+    "Exercise 5.1: add at least one event with type: aid"
+)
 mine = sim.run(MY_REGION, seed=1)
 challenger, incumbent = mine.summary["rivalry"]
 won = {s: m for s, m in mine.summary["overtake_month"].items() if m}  # month 0 and never: no
-assert won, f"{challenger} never gets ahead of {incumbent} during the run: change the story"
+assert won, (
+    f"Exercise 5.1: {challenger} never gets ahead of {incumbent} during the run (or is ahead "
+    "from the start): change the story, e.g. the budgets, the stocks or the aid"
+)
 print(
     f"{challenger} gets ahead of {incumbent} in",
     ", ".join(f"{s} (month {m})" for s, m in won.items()),
 )
+figures = mine.figures()
+plt.close("all")  # show one figure, not all three
+figures["influence"]
 
 # %% [markdown]
 # Look at your region the way notebook 01 looked at the article's. Which of your
 # numbers decided the story? Change one (a budget, an autonomy, the aid) and run
 # again: does the challenger still win, and when?
 
-# %%
-figures = mine.figures()
-plt.close("all")  # show one figure, not all three
-figures["influence"]
-
 # %% [markdown]
-# ## Exercise 2: a new alignment rule
+# ## Exercise 5.2 · A new alignment rule
 #
 # Every state follows an *alignment rule* that turns the great powers' influence
 # over it into the value of joining a bloc (`greatgame rules` lists the three the
 # project ships: balancing, bandwagoning, hedging). A rule is a small class: its
-# `power_term(lead, rival, imbalance_change)` receives arrays shaped (runs,
-# states, blocs) holding, for each bloc, the influence over the state of the
-# bloc's strongest leader (`lead`) and of the strongest patron not leading it
-# (`rival`), and returns the influence part of the bloc's utility.
+# `power_term(view)` receives what the state sees of each bloc, arrays shaped
+# (runs, states, blocs): `view.side`, how far the bloc leans toward the powers
+# that hold the state (positive: toward the stronger side; 0 for a bloc every
+# power co-leads, like the SCO), and `view.spread_change`, how much belonging to
+# the bloc widens the state's exposure to the powers. It returns the influence
+# part of the bloc's utility: a bandwagoner's is `view.side`, a balancer's
+# `-view.side`, a hedger's `-view.spread_change`.
 #
-# Write the rule **`neutralist`**, after Turkmenistan's permanent neutrality (the
-# scenario file gives it the highest autonomy and membership cost): *a bloc is
-# worth less the more its leader already holds the state*, since joining would
-# tighten the grip. Its utility term is minus the leader's influence. Register it
-# in `ALIGNMENT_RULES` under its name, then run the article's scenario with every
-# state following it (the override `parameters.alignment_rule=neutralist`) and
-# keep the result in `neutral`.
+# Write the rule **`neutralist`**, after Turkmenistan's permanent neutrality:
+# *a bloc is worth less the further it leans toward either side*, whichever side
+# holds the state, since joining takes sides. Its utility term is minus the size
+# of the lean, `-abs(view.side)`. Register it in `ALIGNMENT_RULES` under its
+# name, then run the article's scenario with every state following it (the
+# override `parameters.alignment_rule=neutralist`) and keep the result in
+# `neutral`.
+
+# %% tags=["answer"]
+# YOUR ANSWER HERE: write class Neutralist(AlignmentRule) with name = "neutralist" and
+# its power_term, register it with ALIGNMENT_RULES["neutralist"] = Neutralist, then
+neutral = ...  # sim.run(seed=1, set=["parameters.alignment_rule=neutralist"])
 
 
 # %% tags=["solution"]
 class Neutralist(AlignmentRule):
-    """Stay clear of every great power's embrace: a bloc is worth less the more its leader
-    already holds the state (after Turkmenistan's permanent neutrality, UN GA 1995).
+    """Take no side: a bloc is worth less the further it leans toward either side of the
+    powers that hold the state (after Turkmenistan's permanent neutrality, UN GA 1995).
 
-    Utility term: ``-lead``.
+    Utility term: ``-abs(side)``.
     """
 
     name = "neutralist"
     reference = "Exercise after Turkmenistan's permanent neutrality (UN GA resolution, 1995)"
     classifier: ClassVar[dict[str, object]] = {"stance": "neutral", "uses_influence": True}
-    tension_scale = 1.0
 
-    def power_term(self, lead, rival, imbalance_change):
-        return -lead
+    def power_term(self, view):
+        return -np.abs(view.side)
 
 
 ALIGNMENT_RULES[Neutralist.name] = Neutralist
 neutral = sim.run(seed=1, set=["parameters.alignment_rule=neutralist"])
 
 # %% tags=["check"]
+assert "neutralist" in ALIGNMENT_RULES, (
+    "Exercise 5.2: no rule named 'neutralist' is registered: ALIGNMENT_RULES['neutralist'] = "
+    "Neutralist, after the class"
+)
 rule_class = ALIGNMENT_RULES["neutralist"]
-assert issubclass(rule_class, AlignmentRule), "register a subclass of sim.rules.AlignmentRule"
+assert isinstance(rule_class, type) and issubclass(rule_class, AlignmentRule), (
+    "Exercise 5.2: register a subclass of sim.rules.AlignmentRule (the class, not an instance)"
+)
 rule = rule_class()
-lead = np.array([[[0.8], [0.1]]])  # one run, two states, one bloc
-rival = np.array([[[0.1], [0.1]]])
-term = rule.power_term(lead, rival, np.zeros_like(lead))
-assert term.shape == lead.shape, "power_term must return one value per (run, state, bloc)"
-assert term[0, 0, 0] < term[0, 1, 0], "a bloc whose leader holds the state more is worth less"
+side = np.array([[[0.3, 0.0, -0.3]]])  # one run, one state, three blocs: leaning +, none, -
+view = BlocView(side=side, spread_change=np.zeros_like(side))
+term = np.asarray(rule.power_term(view))
+assert term.shape == side.shape, (
+    f"Exercise 5.2: power_term must return one value per (run, state, bloc), shape {side.shape}; "
+    f"yours has shape {term.shape}"
+)
+assert term[0, 0, 1] > term[0, 0, 0] and term[0, 0, 1] > term[0, 0, 2], (
+    "Exercise 5.2: a bloc that leans toward nobody should be worth more than one that leans "
+    "either way: power_term should fall as abs(view.side) rises"
+)
+assert neutral is not ..., (
+    "Exercise 5.2: replace the ... with the run: "
+    "sim.run(seed=1, set=['parameters.alignment_rule=neutralist'])"
+)
 rules_used = {state.rule.name for state in neutral.model.states}
-assert rules_used == {"neutralist"}, f"every state should follow it, found {rules_used}"
+assert rules_used == {"neutralist"}, (
+    f"Exercise 5.2: every state of the run should follow 'neutralist'; they follow {rules_used}"
+)
 print("neutralist is registered and every state of the run follows it")
 
 # %% [markdown]
@@ -264,6 +315,7 @@ pd.DataFrame(counts).T
 # (`greatgame app`): its *alignment rule* control lists every registered rule,
 # yours included when you run the dashboard from this notebook with
 # `sim.app.dashboard()`.
-
-# %%
-WORKDIR.cleanup()
+#
+# Your scenario stays in `my_region/`. From a terminal in this notebook's folder,
+# `greatgame run my_region/my_region.yaml` runs it and `greatgame app
+# my_region/my_region.yaml` serves it in the dashboard.

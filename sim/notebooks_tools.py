@@ -8,8 +8,21 @@ without outputs. Three commands::
     python -m sim.notebooks_tools check notebooks     # pairs in sync? outputs stripped?
     python -m sim.notebooks_tools student notebooks out/student-notebooks
 
-``student`` writes copies without the cells tagged ``solution``: the exercises'
-check cells then fail until the student writes their own answer.
+An exercise is four cells: its question (markdown), an **answer** cell (tagged
+``answer``: the placeholder the student fills in, ``x = ...  # YOUR ANSWER HERE``),
+the teacher's **solution** (tagged ``solution``) and a **check** (tagged
+``check``) that raises an ``AssertionError`` saying what to look at again when the
+answer is missing or wrong.
+
+``student`` writes copies without the solution cells, with nbconvert's own
+``TagRemovePreprocessor`` (and its output and metadata cleaners): the same as::
+
+    jupyter nbconvert --to notebook --output-dir out/student-notebooks \\
+        --TagRemovePreprocessor.enabled=True \\
+        --TagRemovePreprocessor.remove_cell_tags solution \\
+        --ClearOutputPreprocessor.enabled True notebooks/*.ipynb
+
+In a student copy each check fails until the student writes an answer.
 """
 
 from __future__ import annotations
@@ -22,11 +35,17 @@ from typing import Any
 
 import jupytext
 import nbformat
+from nbconvert.exporters import NotebookExporter
+from traitlets.config import Config
 
 from sim.errors import InputError
 
 #: The tag of cells that solve an exercise (dropped from student copies).
 SOLUTION_TAG = "solution"
+#: The tag of the cell where the student writes an answer (kept in both copies).
+ANSWER_TAG = "answer"
+#: The tag of the cell that checks an exercise's answer.
+CHECK_TAG = "check"
 #: Jupytext pairing of every notebook.
 FORMATS = "ipynb,py:percent"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -141,15 +160,38 @@ def problems(folder: str | Path) -> list[str]:
     return out
 
 
+def student_exporter() -> NotebookExporter:
+    """nbconvert's notebook exporter set up for student copies.
+
+    ``TagRemovePreprocessor`` drops the cells tagged ``solution``;
+    ``ClearOutputPreprocessor`` drops outputs; ``ClearMetadataPreprocessor`` drops
+    the jupytext pairing (a student copy stands alone) but keeps the kernel and the
+    cells' tags.
+    """
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {SOLUTION_TAG}
+    config.ClearOutputPreprocessor.enabled = True
+    config.ClearMetadataPreprocessor.enabled = True
+    config.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {
+        ("kernelspec",),
+        ("language_info", "name"),
+    }
+    config.ClearMetadataPreprocessor.preserve_cell_metadata_mask = {("tags",)}
+    return NotebookExporter(config=config)
+
+
 def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` without the cells tagged ``solution`` (a new notebook; ``nb`` is unchanged)."""
-    copy = nbformat.from_dict(nb)
-    copy.cells = [c for c in copy.cells if SOLUTION_TAG not in c.metadata.get("tags", [])]
-    return copy
+    """``nb`` without the cells tagged ``solution``, outputs or pairing (``nb`` is unchanged)."""
+    text, _ = student_exporter().from_notebook_node(nbformat.from_dict(nb))
+    return nbformat.reads(text, as_version=4)
 
 
 def student(folder: str | Path, out: str | Path) -> list[Path]:
     """Write student copies (``.ipynb``, no solutions, no outputs) of every notebook.
+
+    Each copy is made from the notebook's ``.py`` source (the file of record) by
+    :func:`student_exporter`; the paired ``.ipynb`` holds the same cells (``check``).
 
     Returns:
         The files written.
@@ -164,7 +206,8 @@ def student(folder: str | Path, out: str | Path) -> list[Path]:
     written = []
     for src in notebook_sources(folder):
         target = out / src.with_suffix(".ipynb").name
-        _write_atomic(target, _ipynb_text(student_copy(read_source(src))))
+        text, _ = student_exporter().from_notebook_node(read_source(src))
+        _write_atomic(target, text if text.endswith("\n") else text + "\n")
         written.append(target)
     return written
 

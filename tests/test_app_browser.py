@@ -2,10 +2,16 @@
 
 A headless Debian Chromium (``/usr/bin/chromium``; Playwright cannot download
 its own browser on these machines) opens the page that ``greatgame app``
-serves, finds the map and the influence plot, steps the model, moves a
-control, resets, steps again, plays, and checks what a class would rely on:
-the plot changes, the numbers on the page are exactly the model's for the
-controls' values, and no request leaves 127.0.0.1 (the page works offline).
+serves, steps the model, moves a slider, resets, steps again, picks a variant
+to run beside, plays, and checks what a class would rely on: the header's month
+and the numbers on the page are exactly what ``sim.run`` computes for that
+month with the overrides the page lists (base and variant), the plots move,
+Mesa's developer controls are hidden, and no request leaves 127.0.0.1 (the
+page works offline).
+
+The test ends with a screenshot of the page: ``out/dashboard.png``, and the
+README's ``docs/img/dashboard.png`` when ``GREATGAME_SCREENSHOT`` names it
+(``make screenshot``).
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -41,6 +49,7 @@ CHROMIUM_ARGS = [
     "--metrics-recording-only",
 ]
 STATE = "Tajikistan"  # the dashboard's default state: the article's crux
+VARIANT = "russia_joins_quartet"
 
 
 def _greatgame() -> list[str]:
@@ -99,18 +108,40 @@ def _share(readout: str, patron: str) -> float:
     return float(m.group(1))
 
 
-def test_dashboard_steps_reacts_to_a_control_and_stays_offline(served: str) -> None:
+def _expected(path: Path, overrides: list[str], month: int, *, prefix: str = "") -> str:
+    """The readout for ``month`` as ``sim.run`` computes it (seed 1), from its tidy frame."""
+    import sim
+
+    run = sim.run(path, seed=1, months=month + 1, set=overrides)
+    rows = run.influence[(run.influence["month"] == month) & (run.influence["target"] == STATE)]
+    share = dict(zip(rows["patron"].astype(str), rows["influence"], strict=True))
+    patrons = run.model.world.patrons
+    date = str(pd.Period(rows["date"].iloc[0], freq="M"))
+    top = max(patrons, key=lambda p: share[p])
+    dom = top if share[top] > 0 else "nobody"
+    shares = ", ".join(f"{p} {share[p]:.3f}" for p in patrons)
+    return f"{prefix}{STATE}, month {month} ({date}): {shares}; dominant: {dom}"
+
+
+def _items(page: Any, selector: str) -> list[str]:
+    return [t.strip() for t in page.locator(selector).all_inner_texts() if t.strip() != "none"]
+
+
+def test_dashboard_matches_sim_run_for_steps_controls_and_a_variant(served: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from sim.app import DashboardModel, readout
+    from sim.app import DashboardModel, readout, variant_files
+    from sim.scenario import default_scenario_path, load_scenario
 
+    base_path = default_scenario_path()
+    variant_path = variant_files(base_path)[VARIANT]
     origin = urlsplit(served).netloc
     requests: list[str] = []
     bad: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page = browser.new_page(viewport={"width": 1600, "height": 1650})
             page.on("request", lambda r: requests.append(r.url))
             page.on("requestfailed", lambda r: bad.append(f"failed: {r.url}"))
             page.on(
@@ -120,59 +151,78 @@ def test_dashboard_steps_reacts_to_a_control_and_stays_offline(served: str) -> N
             page.on("pageerror", lambda e: bad.append(f"page error: {e}"))
             page.goto(served, wait_until="domcontentloaded")
 
-            # the map and the plot are there
+            # the map and the plot are there; the header says what is shown: the start
             the_map = page.locator(".gg-map img")
             plot = page.locator(".gg-influence img")
             text = page.locator(".gg-readout")
+            month = page.locator(".gg-when .gg-month")
             expect(the_map).to_be_visible(timeout=60_000)
             expect(plot).to_be_visible(timeout=60_000)
-            expect(text).to_contain_text("(month 0)")
+            expect(month).to_have_text("start of 2016-03 (before month 0)")
             assert text.inner_text() == readout(DashboardModel(), STATE)
-            plot_start = plot.screenshot()
-            map_start = the_map.screenshot()
+            # Mesa's developer controls are not shown to a class
+            for hidden in ("Use Threads", "Render Interval", "Time:", "Play Interval"):
+                expect(page.get_by_text(hidden)).to_have_count(0)
+            plot_start, map_start = plot.screenshot(), the_map.screenshot()
 
-            # Step three months: the plot and the map move
+            # Step three months: month 2, as sim.run computes it
             step = page.get_by_role("button", name="Step")
-            for month in (1, 2, 3):
+            for m in (0, 1, 2):
                 step.click()
-                expect(text).to_contain_text(f"(month {month})", timeout=20_000)
-            base = DashboardModel()
-            for _ in range(3):
-                base.step()
-            assert text.inner_text() == readout(base, STATE)
-            plot_base = plot.screenshot()
-            assert plot_base != plot_start
-            assert the_map.screenshot() != map_start
+                expect(month).to_have_text(re.compile(rf"^month {m} \("), timeout=20_000)
+            expect(text).to_have_text(_expected(base_path, [], 2))
+            assert plot.screenshot() != plot_start and the_map.screenshot() != map_start
 
-            # move a control: Russia's attention while distracted, to the slider's top
-            slider = page.locator(".v-input", has_text="Russia's attention").locator(
-                "[role=slider]"
+            # a slider shows its value and unit; moved and applied with Reset
+            control = page.locator(".gg-control-attention")
+            distracted = load_scenario(base_path).events["russia_distracted"].value
+            expect(control.locator(".gg-value")).to_have_text(
+                f"{distracted:g} × its regional budget"
             )
-            expect(slider).to_have_attribute("aria-valuenow", "0.6")
+            slider = control.locator("[role=slider]")
             slider.focus()
             slider.press("End")
-            expect(slider).to_have_attribute("aria-valuenow", "2")
+            expect(control.locator(".gg-value")).to_have_text("2 × its regional budget")
+            expect(page.locator(".gg-pending")).to_contain_text("Press Reset to apply")
             page.get_by_role("button", name="Reset").click()
-            expect(page.locator(".gg-run")).to_contain_text("events.russia_distracted.value=2")
-            expect(text).to_contain_text("(month 0)", timeout=20_000)
-            for month in (1, 2, 3):
+            expect(month).to_have_text("start of 2016-03 (before month 0)", timeout=20_000)
+            expect(page.locator(".gg-overrides")).to_contain_text(
+                "events.russia_distracted.value=2"
+            )
+            expect(page.locator(".gg-pending")).to_have_count(0)
+            overrides = _items(page, ".gg-overrides li")
+            for m in (0, 1, 2):
                 step.click()
-                expect(text).to_contain_text(f"(month {month})", timeout=20_000)
+                expect(month).to_have_text(re.compile(rf"^month {m} \("), timeout=20_000)
+            moved = _expected(base_path, overrides, 2)
+            expect(text).to_have_text(moved)
+            assert _share(moved, "Russia") > _share(_expected(base_path, [], 2), "Russia")
 
-            # the page shows exactly the model run with that control, and it differs
-            moved = DashboardModel(attention=2.0)
-            for _ in range(3):
-                moved.step()
-            shown = text.inner_text()
-            assert shown == readout(moved, STATE)
-            assert _share(shown, "Russia") > _share(readout(base, STATE), "Russia")
-            assert plot.screenshot() != plot_base
+            # pick a variant: it runs beside, caught up to month 2, with the class's change
+            page.locator(".gg-compare .v-select").click()
+            page.locator(".v-overlay .v-list-item", has_text=VARIANT).click()
+            beside = page.locator(".gg-readout-variant")
+            expect(beside).to_contain_text(f"{VARIANT}: {STATE}, month 2 ", timeout=30_000)
+            expect(page.locator(".gg-variant img")).to_be_visible()
+            applied = _items(page, ".gg-variant-overrides li")
+            assert applied == ["events.russia_distracted.value=2"]
+            expect(beside).to_have_text(_expected(variant_path, applied, 2, prefix=f"{VARIANT}: "))
+            step.click()  # they step together
+            expect(month).to_have_text(re.compile(r"^month 3 \("), timeout=20_000)
+            expect(text).to_have_text(_expected(base_path, overrides, 3))
+            expect(beside).to_have_text(_expected(variant_path, applied, 3, prefix=f"{VARIANT}: "))
 
-            # Play runs on by itself, month after month, until paused
+            # Play runs on by itself, month after month, both together, until paused
             page.get_by_role("button", name="▶").click()
-            expect(text).to_contain_text(re.compile(r"\(month ([6-9]|\d\d+)\)"), timeout=40_000)
+            expect(month).to_have_text(
+                re.compile(r"^month (1[2-9]|[2-9]\d|1\d\d) "), timeout=60_000
+            )
             page.get_by_role("button", name="❚❚").click()
             expect(page.get_by_role("button", name="▶")).to_be_enabled(timeout=20_000)
+            page.wait_for_timeout(500)  # the last month's redraw
+            now = int(re.findall(r"month (\d+)", month.inner_text())[0])
+            expect(text).to_have_text(_expected(base_path, overrides, now))
+            expect(beside).to_contain_text(f"{VARIANT}: {STATE}, month {now} ")
 
             out = ROOT / "out"
             out.mkdir(exist_ok=True)
@@ -185,4 +235,8 @@ def test_dashboard_steps_reacts_to_a_control_and_stays_offline(served: str) -> N
     elsewhere = [u for u in elsewhere if urlsplit(u).netloc != origin]
     assert elsewhere == [], f"requests left {origin}: {elsewhere[:5]}"
     assert bad == [], f"failed requests or page errors: {bad[:5]}"
-    assert (ROOT / "out" / "dashboard.png").stat().st_size > 50_000
+    shot = ROOT / "out" / "dashboard.png"
+    assert shot.stat().st_size > 50_000
+    if os.environ.get("GREATGAME_SCREENSHOT"):  # make screenshot: the README's picture
+        target = ROOT / os.environ["GREATGAME_SCREENSHOT"]
+        target.write_bytes(shot.read_bytes())
