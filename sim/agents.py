@@ -2,8 +2,11 @@
 
 Agents are readable views onto the rows of the ensemble's arrays
 (:class:`sim.world.World`): a State reads its own column of every array, for
-all runs at once, and its decisions are the sentences they model. The math
-is in :mod:`sim.dynamics`, the decision rules in :mod:`sim.rules`.
+all runs at once. Each decision is a method of its agent, called by the
+model through Mesa's AgentSet: a State weighs its blocs
+(:meth:`State.choose_blocs`), a patron splits its budget
+(:meth:`State.allocate`). The math is in :mod:`sim.dynamics`, the decision
+rules in :mod:`sim.rules`.
 """
 
 from __future__ import annotations
@@ -14,8 +17,16 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Cell, FixedAgent
 
+from sim import dynamics
 from sim.dynamics import FloatArray
-from sim.rules import ALIGNMENT_RULES, PATRON_STRATEGIES, AlignmentRule, PatronStrategy
+from sim.errors import InputError
+from sim.rules import (
+    ALIGNMENT_RULES,
+    PATRON_STRATEGIES,
+    AlignmentRule,
+    BlocView,
+    PatronStrategy,
+)
 
 if TYPE_CHECKING:
     from sim.model import InfluenceModel
@@ -78,61 +89,114 @@ class State(FixedAgent):
 
     @property
     def influence(self) -> FloatArray:
-        """``(R, P)``: each patron's share of this state."""
+        """``(R, P)``: each patron's share of this state, every run."""
         return self.model.world.influence[:, :, self.index]
 
-    def influence_of(self, patron: str, run: int = 0) -> float:
-        """The share of this state that ``patron`` holds in run ``run``."""
-        return float(self.influence[run, self.model.world.patron(patron)])
+    def _run(self, run: int | None) -> int:
+        """The run asked for; with several runs, one must be named."""
+        R = self.model.world.R
+        if run is None:
+            if R == 1:
+                return 0
+            raise InputError(
+                f"the model holds an ensemble of {R} runs; pass run=0..{R - 1} "
+                f"(or read .influence, shaped (runs, patrons), for all of them)"
+            )
+        if not -R <= run < R:
+            raise InputError(f"run {run} does not exist; expected 0..{R - 1}")
+        return run
 
-    def dominant_patron(self, run: int = 0) -> str | None:
+    def influence_of(self, patron: str, run: int | None = None) -> float:
+        """The share of this state that ``patron`` holds (in run ``run`` of an ensemble)."""
+        return float(self.influence[self._run(run), self.model.world.patron(patron)])
+
+    def dominant_patron(self, run: int | None = None) -> str | None:
         """The patron holding the largest share of this state, or None if nobody holds any."""
-        row = self.influence[run]
+        row = self.influence[self._run(run)]
         if row.size == 0 or row.max() <= 0:
             return None
         return self.model.world.patrons[int(np.argmax(row))]
 
-    def memberships(self, run: int = 0) -> list[str]:
-        """The blocs this state belongs to in run ``run``."""
+    def memberships(self, run: int | None = None) -> list[str]:
+        """The blocs this state belongs to (in run ``run`` of an ensemble)."""
         w = self.model.world
-        return [b for j, b in enumerate(w.blocs) if w.member[run, self.index, j]]
+        r = self._run(run)
+        return [b for j, b in enumerate(w.blocs) if w.member[r, self.index, j]]
 
     def bloc_utilities(self) -> FloatArray:
         """``(R, B)``: what belonging to each bloc is worth to this state now."""
         return self.model.bloc_utility()[:, self.index, :]
 
     def switch_probabilities(self) -> FloatArray:
-        """``(R, B)``: how likely this state is to join (or leave) each bloc this month.
-
-        The state weighs each bloc it could join or leave: the security the
-        bloc guarantees against its threat, the leader's influence over it
-        against rivals' (as its alignment rule reads it), economic benefit,
-        membership cost and tension with rival blocs; it switches when the
-        gain clears its hysteresis band, noisily (logit), and only where the
-        bloc's leaders would admit it.
-        """
+        """``(R, B)``: how likely this state is to join (or leave) each bloc this month."""
         return self.model.switch_probabilities()[:, self.index, :]
 
-    # ------------------------------------------------------------------ patron behaviour
-    def adapt_shares(self) -> None:
-        """An adaptive patron moves part of its budget to where it buys most influence.
+    # ------------------------------------------------------------------ decisions
+    def utility_of_blocs(self, base: FloatArray, view: BlocView) -> FloatArray:
+        """``(R, 1, B)``: the common part of each bloc's utility plus this state's rule.
 
-        Its strategy reads the marginal influence per dollar of every (target,
-        instrument) cell, weighted by the target's strategic value to it, and
-        returns next month's shares; the model turns shares into spending
-        (budget x attention x shares) for all patrons at once.
+        Args:
+            base: ``(R, 1, B)`` security benefit, economic benefit and costs.
+            view: This state's rows of the month's :class:`~sim.rules.BlocView`.
+        """
+        w = self.model.world
+        return base + w.rule_weight[:, None, None] * self.rule.power_term(view)
+
+    def choose_blocs(self) -> None:
+        """Weigh every bloc this state could join or leave, and decide (all runs at once).
+
+        The state weighs each bloc by the security it guarantees against the state's
+        threat, its economic benefit, the bloc's and the state's own costs of
+        membership, and the great powers' hold on the state as its alignment rule
+        reads it (bandwagoning, balancing, hedging); it switches when the gain clears
+        its hysteresis band, noisily (logit) unless the scenario turns noise off, and
+        only where the bloc's leaders would admit it. It decides on the month's
+        snapshot (:attr:`InfluenceModel.choice`) and records its choice for the model
+        to apply with everyone else's.
+        """
+        m = self.model
+        w = m.world
+        c = m.choice
+        if c is None:
+            return
+        i = slice(self.index, self.index + 1)
+        utility = self.utility_of_blocs(
+            c.base[:, i], BlocView(c.view.side[:, i], c.view.spread_change[:, i])
+        )
+        m.utility[:, i] = utility
+        gain = np.where(w.member[:, i], -utility, utility)
+        allowed = c.allowed[:, i]
+        if w.stochastic:
+            p = dynamics.switch_probability(
+                gain,
+                temperature=w.choice_temperature,
+                hysteresis=w.hysteresis,
+                rate=w.switch_rate,
+            )
+            switch = c.draws[:, i] < p
+        else:
+            switch = dynamics.deterministic_switch(gain, hysteresis=w.hysteresis)
+            p = switch.astype(float)
+        m.p_switch[:, i] = np.where(allowed, p, 0.0)
+        m._switch[:, i] = switch & allowed
+
+    def allocate(self) -> None:
+        """A patron splits next month's budget across targets and instruments.
+
+        Its strategy reads what the patron sees (:meth:`InfluenceModel.allocation_view`:
+        the marginal influence per dollar of every cell, the targets' strategic
+        values, the stock-months a dollar buys within its planning horizon, its
+        instrument mix, the cells hosts still admit) and returns next month's shares;
+        the model turns shares into spending for all patrons at once.
         """
         if self.strategy is None or self.patron_row is None:
             return
         w = self.model.world
         p = self.patron_row
-        w.shares[:, p] = self.strategy.shares(
-            w.shares[:, p],
-            marginal=self.model.marginal_influence(p),
-            value=w.value[:, p],
-            allowed=w.allowed[p],
-            adapt_rate=w.adapt_rate[:, p],
-        )
+        w.shares[:, p] = self.strategy.shares(w.shares[:, p], self.model.allocation_view(p))
+
+    # kept for code written against 0.1
+    adapt_shares = allocate
 
 
 class Bloc(mesa.Agent):
@@ -162,9 +226,19 @@ class Bloc(mesa.Agent):
     def __repr__(self) -> str:
         return f"Bloc({self.name!r})"
 
-    def members(self, run: int = 0) -> list[str]:
-        """Names of the members in run ``run``, in scenario order."""
+    def members(self, run: int | None = None) -> list[str]:
+        """Names of the members (in run ``run`` of an ensemble), in scenario order."""
         w = self.model.world
+        R = w.R
+        if run is None:
+            if R > 1:
+                raise InputError(
+                    f"the model holds an ensemble of {R} runs; pass run=0..{R - 1} "
+                    "(or read .size for all of them)"
+                )
+            run = 0
+        if not -R <= run < R:
+            raise InputError(f"run {run} does not exist; expected 0..{R - 1}")
         return [a for i, a in enumerate(w.actors) if w.member[run, i, self.index]]
 
     @property

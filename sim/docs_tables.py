@@ -24,11 +24,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
@@ -49,15 +49,19 @@ from sim.scenario import (
     default_scenario_path,
     load_scenario,
 )
+from sim.scenario_text import PROVENANCE, NumberLine, key_notes, number_lines
 
 __all__ = [
     "DOC_PATH",
     "EVENT_TYPES",
     "FIELD_DOCS",
     "MODELS",
+    "PROVENANCE",
     "FieldDoc",
+    "NumberLine",
     "field_table",
     "generated_blocks",
+    "number_lines",
     "provenance_table",
     "update",
     "variants_provenance",
@@ -117,6 +121,9 @@ FIELD_DOCS: dict[str, dict[str, FieldDoc]] = {
                             "[patron, patron]",
                             "-", "default: the two largest economies among the patrons, the "
                             "larger as challenger; the article: 'China presses Russia'"),
+        "labels": FieldDoc("readable labels of key paths and summary metrics in figures "
+                           "(they replace the built-in ones of sim.labels)", "key path: text",
+                           "-", "none: the built-in labels"),
     },
     "Parameters": {
         "decisiveness": FieldDoc(
@@ -156,15 +163,19 @@ FIELD_DOCS: dict[str, dict[str, FieldDoc]] = {
             "per month", "0.01-0.2",
             f"{_CAL} 0.05: at most one reconsideration in twenty months, the pace of "
             "summit-to-summit diplomacy"),
-        "tension_weight": FieldDoc(
-            "cost of sitting in a bloc's rival blocs (times the rule's tension scale; 0 "
-            "for hedgers)", "utility units per rival bloc", "0-0.2",
-            f"{_CAL} as large as a bloc's cost"),
         "rule_weight": FieldDoc(
             "rho: weight of the alignment rule's influence term in bloc utility",
             "utility units per unit of influence share", "0-1",
-            f"{_CAL} 0.1 in the article: a 10-point lead of a bloc's leader is worth 0.01, "
-            "less than security and cost terms"),
+            f"{_CAL} 0.1 in the article: a bloc leaning wholly to a power that holds 20 "
+            "points more of the state than its rival is worth 0.01 to a bandwagoner, less "
+            "than security and cost terms"),
+        "absorption": FieldDoc(
+            "alpha_k: absorptive capacity per instrument; a patron's stock X in a state "
+            "counts X / (1 + X / (alpha_k GDP)), never more than alpha_k GDP",
+            "fraction of GDP", "investment 0.5-2, security 0.1-0.5, leverage 0.1-0.5",
+            f"{_CAL} returns to aid fall beyond 15-45% of GDP (Clemens & Radelet 2003); "
+            "Afghanistan absorbed security aid of 20-25% of its GDP a year (SIGAR); inward FDI "
+            "stocks of 50-100% of GDP occur (UNCTAD)"),
         "partner_share": FieldDoc(
             "standing of a patron that is a member but not a leader of a bloc (leaders: 1)",
             "-", "0-1", f"{_CAL} half a leader's bonus"),
@@ -238,9 +249,20 @@ FIELD_DOCS: dict[str, dict[str, FieldDoc]] = {
                                "about every 20 months"),
         "shock_size": FieldDoc("size of a random threat shock", "threat units", "0-0.3",
                                f"{_CAL} Afghanistan 0.1, Tajikistan 0.05"),
-        "membership_cost": FieldDoc("the state's own aversion to any bloc", "utility units",
-                                    "0-0.5", "Turkmenistan's permanent neutrality (UN GA 1995); "
-                                    "Uzbekistan left the CSTO (2012)"),
+        "membership_cost": FieldDoc("the state's own cost of belonging to a bloc, per kind "
+                                    "(security, economic, forum; a number: every kind)",
+                                    "utility units", "0-0.5",
+                                    "legal commitments: Turkmenistan's permanent neutrality (UN "
+                                    "GA res. 50/80, 1995) and Uzbekistan's 2012 Concept of "
+                                    "Foreign Policy Activity bar military blocs; their size is "
+                                    "a calibration"),
+        "foreign_security_cap": FieldDoc("host consent: the largest security stock the state "
+                                         "admits from any one foreign patron (new money beyond "
+                                         "it is refused; stocks above it are kept)",
+                                         "fraction of GDP", "0-0.05",
+                                         "Uzbekistan's 2012 Concept and Turkmenistan's "
+                                         "neutrality bar foreign bases; the size is a "
+                                         "calibration"),
         "source": FieldDoc("free text: where the actor's figures come from", "-", "-", "-"),
     },
     "Dependence": {
@@ -265,6 +287,13 @@ FIELD_DOCS: dict[str, dict[str, FieldDoc]] = {
         "adapt_rate": FieldDoc("share of the budget an adaptive patron moves per month",
                                "per month", "0.01-0.2", f"{_CAL} China 0.02: slow bureaucratic "
                                "reallocation"),
+        "horizon": FieldDoc("planning horizon of an adaptive patron: a dollar counts by the "
+                            "stock-months it buys within it", "months", "12-120",
+                            "China 60: the Five-Year Plan cycle (13th plan, 2016-2020)"),
+        "mix": FieldDoc("bounds [lowest, highest] on each instrument's share of the budget "
+                        "(an adaptive patron stays within them)", "shares", "-",
+                        "China: mostly loans and investment; security at most 6% (it supplied "
+                        "18% of Central Asia's arms imports 2015-19, Jardine & Lemon 2020)"),
         "allocation": FieldDoc("initial shares per target and instrument (normalised to sum 1)",
                                "-", "-", f"{_CAL} weighted toward the largest economies and "
                                "the article's targets"),
@@ -297,8 +326,15 @@ FIELD_DOCS: dict[str, dict[str, FieldDoc]] = {
         "invited": FieldDoc("states that may join when admission is invited", "-", "-",
                             "Uzbekistan (CSTO), Pakistan (SCO, joined 2017), Tajikistan and "
                             "Uzbekistan (EAEU)"),
-        "rivals": FieldDoc("rival blocs: tension, refusal, opposition in the landscape", "-",
+        "rivals": FieldDoc("rival blocs: the leaders refuse states sitting in one; opposition "
+                           "in the landscape", "-",
                            "-", "the article: the Quartet is 'an alternative to the CSTO'"),
+        "third_party_security_cap": FieldDoc("host consent: the largest security stock a member "
+                                             "admits from a patron outside the bloc",
+                                             "fraction of GDP", "0-0.05",
+                                             "CSTO protocol of 20 Dec 2011: third-country "
+                                             "bases need every member's consent; the size is "
+                                             "a calibration"),
         "source": FieldDoc("free text: the bloc's source", "-", "-", "-"),
     },
     "AidEvent": {
@@ -430,89 +466,26 @@ def field_table(name: str, article: Any = None) -> str:
 
 # --------------------------------------------------------------------------- provenance
 
-_COMMENT = re.compile(r"\s#\s?(.*)$")
-
-
-def _split_comment(line: str) -> tuple[str, str | None, int]:
-    """``(code, comment, column of '#')`` of a YAML line (no '#' inside quotes here)."""
-    if line.lstrip().startswith("#"):
-        col = line.index("#")
-        return "", line[col + 1 :].strip(), col
-    in_quote: str | None = None
-    for i, ch in enumerate(line):
-        if ch in "\"'" and (in_quote is None or in_quote == ch):
-            in_quote = None if in_quote else ch
-        elif ch == "#" and in_quote is None and i > 0 and line[i - 1] in " \t":
-            return line[:i].rstrip(), line[i + 1 :].strip(), i
-    return line.rstrip(), None, -1
-
-
-def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], int]]:
-    """``(key path, 0-based line)`` of every mapping key, in file order (sequences skipped)."""
-    out: list[tuple[tuple[str, ...], int]] = []
-    if isinstance(node, yaml.MappingNode):
-        for knode, vnode in node.value:
-            p = (*path, str(knode.value))
-            out.append((p, knode.start_mark.line))
-            if isinstance(vnode, yaml.MappingNode) and vnode.flow_style is not True:
-                out += _key_lines(vnode, p)
-    return out
-
 
 def provenance_table(path: str | Path | None = None) -> str:
     """Markdown table: every key line of a scenario file, its value and its comments.
 
-    A key's comments are the comment lines right above it (or, for the first key of a
-    mapping, right below its parent's line, which are the parent's) and its inline
-    comment with any continuation lines aligned under it.
+    The comments are read by :func:`sim.scenario_text.key_notes`: a key's comment
+    lines right above it (or, for the first key of a mapping, right below its parent's
+    line, which are the parent's) and its inline comment with any continuation lines
+    aligned under it.
     """
     file = Path(path) if path is not None else default_scenario_path()
-    text = file.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    keys = _key_lines(root) if root is not None else []
-    key_at = {line: p for p, line in keys}
-    notes: dict[tuple[str, ...], list[str]] = {p: [] for p, _ in keys}
-    # inline comments and their aligned continuation lines
-    for p, line in keys:
-        _, comment, col = _split_comment(lines[line])
-        if comment is None:
-            continue
-        notes[p].append(comment)
-        nxt = line + 1
-        while nxt < len(lines) and nxt not in key_at:
-            code, more, mcol = _split_comment(lines[nxt])
-            if code or more is None or mcol != col:
-                break
-            notes[p].append(more)
-            nxt += 1
-    # block comments above a key belong to it; right below a parent's line, to the parent
-    claimed = {ln for p, line in keys for ln in range(line, line + 1 + len(notes[p]))}
-    for p, line in keys:
-        above: list[str] = []
-        k = line - 1
-        while k >= 0 and k not in claimed and lines[k].lstrip().startswith("#"):
-            above.insert(0, lines[k].strip().lstrip("#").strip())
-            k -= 1
-        if not above or k < 0:
-            continue
-        owner = key_at.get(k)
-        if owner is not None and len(owner) == len(p) - 1 and p[:-1] == owner:
-            notes[owner].extend(above)  # comments opening a mapping describe the mapping
-        else:
-            notes[p] = above + notes[p]
     header = (
         "| key | value | the article's sentence or the data source (YAML comment) |\n|---|---|---|"
     )
     rows = []
-    for p, line in keys:
-        if len(p) == 1 and p[0] in ("name", "description"):
+    for note in key_notes(file):
+        if len(note.key) == 1 and note.key[0] in ("name", "description"):
             continue
-        code, _, _ = _split_comment(lines[line])
-        value = code.split(":", 1)[1].strip() if ":" in code else ""
-        value = value if value not in (">", "|") else "(text)"
-        note = " ".join(notes[p]) or "-"
-        rows.append(f"| `{'.'.join(p)}` | {_cell(value) or ' '} | {_cell(note)} |")
+        value = note.value if note.value not in (">", "|") else "(text)"
+        comment = " ".join(note.comments) or "-"
+        rows.append(f"| `{note.path}` | {_cell(value) or ' '} | {_cell(comment)} |")
     return "\n".join([header, *rows])
 
 
@@ -566,46 +539,85 @@ _BLOCK = re.compile(
 )
 
 
-def update(text: str, blocks: dict[str, str] | None = None) -> str:
+README_PATH = DOC_PATH.parent.parent / "README.md"
+
+#: Blocks only the README holds; docs/model.md holds every other one.
+README_BLOCKS: tuple[str, ...] = ("headline", "validation")
+
+
+def required_blocks(path: Path, blocks: Iterable[str]) -> list[str]:
+    """The generated blocks ``path`` must hold (README: the headline; model.md: the rest)."""
+    if path.name == README_PATH.name:
+        return [b for b in blocks if b in README_BLOCKS]
+    return [b for b in blocks if b not in README_BLOCKS]
+
+
+def findings_blocks() -> dict[str, str]:
+    """The blocks quoting the report's findings (runs the report over :data:`DOC_SEEDS`)."""
+    from sim.calibrate import doc_blocks as calibration_blocks
+    from sim.report import DOC_SEEDS, doc_blocks, gather, run_variants
+
+    results = run_variants(seeds=DOC_SEEDS)
+    return doc_blocks(results, gather(results)) | calibration_blocks()
+
+
+def update(
+    text: str, blocks: dict[str, str] | None = None, *, required: Iterable[str] | None = None
+) -> str:
     """``text`` with every generated block replaced by its current content.
 
+    Args:
+        text: The document.
+        blocks: Block name -> content (default: :func:`generated_blocks`).
+        required: Blocks the document must hold (default: all of ``blocks``).
+
     Raises:
-        KeyError: the text has a block that is not generated, or lacks one that is.
+        KeyError: the text has a block that is not generated, or lacks a required one.
     """
     blocks = generated_blocks() if blocks is None else blocks
     seen: set[str] = set()
 
     def fill(m: re.Match[str]) -> str:
         name = m["name"]
+        if name not in blocks:  # not being regenerated now (e.g. --tables-only)
+            return m.group(0)
         seen.add(name)
         return f"{m.group(1)}{blocks[name]}\n{m.group(4)}"
 
     new = _BLOCK.sub(fill, text)
-    missing = set(blocks) - seen
+    missing = set(blocks if required is None else required) - seen
     if missing:
         raise KeyError(f"docs lack the generated blocks {sorted(missing)}")
     return new
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or with ``--check``, verify) the generated tables of docs/model.md."""
+    """Rewrite (or with ``--check``, verify) the generated blocks of docs/model.md and README."""
     parser = argparse.ArgumentParser(prog="python -m sim.docs_tables", description=__doc__)
-    parser.add_argument("path", nargs="?", type=Path, default=DOC_PATH)
-    parser.add_argument("--check", action="store_true", help="exit 1 if the tables are stale")
+    parser.add_argument("paths", nargs="*", type=Path, default=[DOC_PATH, README_PATH])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a block is stale")
+    parser.add_argument(
+        "--tables-only", action="store_true", help="skip the findings (no report run)"
+    )
     args = parser.parse_args(argv)
-    text = args.path.read_text(encoding="utf-8")
-    new = update(text)
-    if args.check:
+    blocks = generated_blocks()
+    if not args.tables_only:
+        blocks |= findings_blocks()
+    stale = 0
+    for path in args.paths:
+        text = path.read_text(encoding="utf-8")
+        new = update(text, blocks, required=required_blocks(path, blocks))
+        if args.check:
+            if new != text:
+                print(f"{path}: generated blocks are out of date; run python -m sim.docs_tables")
+                stale += 1
+            continue
         if new != text:
-            print(f"{args.path}: generated tables are out of date; run python -m sim.docs_tables")
-            return 1
-        return 0
-    if new != text:
-        tmp = args.path.with_name(args.path.name + ".tmp")
-        tmp.write_text(new, encoding="utf-8")
-        tmp.replace(args.path)
-        print(f"updated {args.path}")
-    return 0
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(new, encoding="utf-8")
+            tmp.replace(path)
+            print(f"updated {path}")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

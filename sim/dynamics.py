@@ -86,6 +86,76 @@ def allocation_flow(budget: FloatArray, attention: FloatArray, shares: FloatArra
     return (budget * attention)[:, :, None, None] * shares
 
 
+def absorbed(stocks: FloatArray, capacity: FloatArray) -> FloatArray:
+    """Stocks as the target absorbs them: ``X_eff = X / (1 + X / C)``, ``C = alpha_k GDP[t]``.
+
+    Absorptive capacity: a state can put only so much foreign money of one kind to
+    use, relative to its economy, so returns diminish (Clemens & Radelet 2003;
+    Feeny & McGillivray 2011). ``X_eff`` grows like ``X`` while ``X`` is small
+    against ``C``, counts half at ``X = C`` and never exceeds ``C``: the limit per
+    instrument. An infinite capacity leaves stocks unchanged.
+
+    Args:
+        stocks: ``(R, P, N, K)`` US$ million.
+        capacity: ``(R, 1, N, K)`` (or broadcastable) US$ million, > 0, may be inf.
+
+    Returns:
+        ``(R, P, N, K)`` effective stocks.
+    """
+    return np.asarray(stocks / (1.0 + stocks / capacity))
+
+
+def absorbed_slope(stocks: FloatArray, capacity: FloatArray) -> FloatArray:
+    """``d X_eff / d X = 1 / (1 + X / C)^2`` (see :func:`absorbed`), same shape as ``stocks``."""
+    return np.asarray(1.0 / np.square(1.0 + stocks / capacity))
+
+
+def lifetime_weight(retention: FloatArray, horizon: FloatArray) -> FloatArray:
+    """What a dollar's stock is worth over a planning horizon, in stock-months.
+
+    A dollar put into instrument k this month leaves ``rho_k^s`` of itself after
+    ``s`` months (``rho_k`` the monthly retention, from the half-life), so over a
+    horizon of ``H`` months it counts ``sum_{s<H} rho_k^s = (1 - rho_k^H) / (1 - rho_k)``
+    stock-months. An adaptive patron multiplies this month's marginal influence per
+    dollar by it, so a long-lived investment outweighs a short-lived one that buys
+    the same influence now.
+
+    Args:
+        retention: ``(R, K)`` monthly retention ``rho_k``.
+        horizon: ``(R, P)`` planning horizon in months (>= 1).
+
+    Returns:
+        ``(R, P, K)`` weights >= 1.
+    """
+    rho = retention[:, None, :]
+    h = horizon[:, :, None]
+    return np.asarray((1.0 - np.power(rho, h)) / (1.0 - rho))
+
+
+def security_headroom(
+    security_stock: FloatArray, cap: FloatArray, retention: FloatArray, gdp: FloatArray
+) -> FloatArray:
+    """How much security money a host admits this month: ``max(0, cap GDP - rho X)``.
+
+    Host consent: a state limits foreign security presence (bases, troops, equipment
+    programmes) to ``cap`` times its GDP for each patron; a patron's security stock
+    after this month's decay may grow only up to it. Stocks already above the cap are
+    kept (the CSTO's December 2011 protocol applies to new bases, not existing ones).
+
+    Args:
+        security_stock: ``(R, P, N)`` US$ million.
+        cap: ``(R, P, N)`` fractions of GDP (inf where the host sets no limit).
+        retention: ``(R,)`` monthly retention of security stocks.
+        gdp: ``(R, N)`` US$ million.
+
+    Returns:
+        ``(R, P, N)`` US$ million (inf where there is no limit).
+    """
+    with np.errstate(invalid="ignore"):
+        room = cap * gdp[:, None, :] - retention[:, None, None] * security_stock
+    return np.asarray(np.maximum(room, 0.0))
+
+
 def bloc_multiplier(member: BoolArray, standing: FloatArray, boost: FloatArray) -> FloatArray:
     """Multiplier ``m[p, t, k] = 1 + sum_b member[t, b] standing[b, p] boost[b, k]``.
 
@@ -127,6 +197,26 @@ def instrument_weights(base: FloatArray, threat: FloatArray, sensitivity: FloatA
     return w
 
 
+def effort_parts(
+    stocks: FloatArray, weights: FloatArray, gdp: FloatArray, multiplier: FloatArray
+) -> FloatArray:
+    """Each instrument's part of the effort: ``w[t, k] X[p, t, k] m[p, t, k] / GDP[t]``.
+
+    Args:
+        stocks: ``(R, P, N, K)`` US$ million (as absorbed, :func:`absorbed`).
+        weights: ``(R, N, K)``.
+        gdp: ``(R, N)`` US$ million.
+        multiplier: ``(R, P, N, K)``.
+
+    Returns:
+        ``(R, P, N, K)`` fractions of the target's GDP.
+    """
+    x = stocks * multiplier
+    x *= weights[:, None, :, :]
+    x /= gdp[:, None, :, None]
+    return x
+
+
 def effort(
     stocks: FloatArray,
     weights: FloatArray,
@@ -141,7 +231,7 @@ def effort(
     dependencies (remittances), already a fraction of GDP.
 
     Args:
-        stocks: ``(R, P, N, K)`` US$ million.
+        stocks: ``(R, P, N, K)`` US$ million (as absorbed, :func:`absorbed`).
         weights: ``(R, N, K)``.
         gdp: ``(R, N)`` US$ million.
         multiplier: ``(R, P, N, K)``.
@@ -150,10 +240,13 @@ def effort(
     Returns:
         ``(R, P, N)`` efforts, fractions of the target's GDP.
     """
-    x = stocks * multiplier
-    x *= weights[:, None, :, :]
-    weighted = x[..., 0] + x[..., 1] + x[..., 2] if x.shape[-1] == 3 else x.sum(axis=-1)
-    return weighted / gdp[:, None, :] + fixed
+    return effort_from_parts(effort_parts(stocks, weights, gdp, multiplier), fixed)
+
+
+def effort_from_parts(parts: FloatArray, fixed: FloatArray) -> FloatArray:
+    """``E = sum_k parts[..., k] + fixed`` (see :func:`effort_parts`)."""
+    total = parts[..., 0] + parts[..., 1] + parts[..., 2] if parts.shape[-1] == 3 else parts.sum(-1)
+    return np.asarray(total + fixed)
 
 
 def contest(effort_: FloatArray, autonomy: FloatArray, decisiveness: FloatArray) -> FloatArray:
@@ -269,20 +362,26 @@ def contest_gradient(
 
 
 def marginal_influence_per_dollar(
-    gradient: FloatArray, weights: FloatArray, multiplier: FloatArray, gdp: FloatArray
+    gradient: FloatArray,
+    weights: FloatArray,
+    multiplier: FloatArray,
+    gdp: FloatArray,
+    slope: FloatArray | float = 1.0,
 ) -> FloatArray:
-    """``dI[p, t] / dX[p, t, k]`` per US$ million: ``dI/dE * w[t, k] m[p, t, k] / GDP[t]``.
+    """``dI[p, t] / dX[p, t, k]`` per US$ million: ``dI/dE * w[t, k] m[p, t, k] s / GDP[t]``.
 
     Args:
         gradient: ``(R, P, N)`` from :func:`contest_gradient`.
         weights: ``(R, N, K)``.
         multiplier: ``(R, P, N, K)``.
         gdp: ``(R, N)``.
+        slope: ``(R, P, N, K)`` absorption slope ``dX_eff/dX`` (:func:`absorbed_slope`).
 
     Returns:
         ``(R, P, N, K)``.
     """
-    return gradient[..., None] * weights[:, None, :, :] * multiplier / gdp[:, None, :, None]
+    out = gradient[..., None] * weights[:, None, :, :] * multiplier / gdp[:, None, :, None]
+    return np.asarray(out * slope)
 
 
 class Borders(NamedTuple):
@@ -393,6 +492,96 @@ def deterministic_switch(gain: FloatArray, *, hysteresis: FloatArray) -> BoolArr
     return np.asarray(gain > hysteresis.reshape(-1, *extra))
 
 
+def bloc_orientation(standing: FloatArray, powers: np.ndarray) -> FloatArray:
+    """Which powers a bloc leans toward: ``o[b, g] = standing[b, g] / sum_h standing[b, h]``.
+
+    Only the *powers* (the patrons that lead some bloc) define the sides: a bloc led by
+    one power leans wholly toward it (the CSTO toward Russia); a bloc co-led by two leans
+    toward each by half (the SCO), whoever else belongs to it; a power that is a member
+    but not a leader counts with its partner share (Russia inside the Quartet). A patron
+    that leads nothing (Pakistan) is no side. A bloc with no power in it leans toward
+    nobody (all zeros).
+
+    Args:
+        standing: ``(R, B, P)`` from :meth:`sim.world.World.bloc_standing`.
+        powers: indices of the powers on the patron axis.
+
+    Returns:
+        ``(R, B, P)``, 0 for patrons that are not powers, each row summing to 1 (or 0).
+    """
+    only = np.zeros_like(standing)
+    only[..., powers] = standing[..., powers]
+    total = only.sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(total > 0, only / total, 0.0))
+
+
+def bloc_side(influence: FloatArray, orientation: FloatArray, powers: np.ndarray) -> FloatArray:
+    """How far each bloc leans toward the powers that hold each state, ``(R, N, B)``.
+
+    ``side[t, b] = sum_p o[b, p] (I[p, t] - Ibar[t])`` with ``Ibar[t]`` the mean share
+    of the state held by the *powers* (the patrons that lead a bloc). Positive: the
+    bloc leans toward the powers that hold more of the state than the powers do on
+    average (bandwagoners like that, balancers dislike it); a bloc co-led by every
+    power (the SCO) is neutral, 0.
+
+    Args:
+        influence: ``(R, P, N)``.
+        orientation: ``(R, B, P)`` from :func:`bloc_orientation`.
+        powers: indices of the powers on the patron axis.
+
+    Returns:
+        ``(R, N, B)``.
+    """
+    R, _, N = influence.shape
+    B = orientation.shape[1]
+    if len(powers) == 0 or B == 0:
+        return np.zeros((R, N, B))
+    toward = np.matmul(orientation, influence)  # (R, B, N)
+    mean = influence[:, powers, :].mean(axis=1)  # (R, N)
+    weight = orientation.sum(axis=-1)  # (R, B): 1, or 0 for a bloc without patrons
+    return np.asarray((toward - weight[:, :, None] * mean[:, None, :]).transpose(0, 2, 1))
+
+
+def exposure_spread_change(
+    influence: FloatArray, member: BoolArray, orientation: FloatArray, powers: np.ndarray
+) -> FloatArray:
+    """How much belonging to each bloc widens the spread of a state's exposure, ``(R, N, B)``.
+
+    A state's *exposure* to power g is the share of it g holds plus the share of its
+    blocs that lean toward g: ``y[t, g] = I[g, t] + sum_b M[t, b] o[b, g] / n_t``
+    (``n_t`` its number of blocs). Its spread is the largest minus the smallest
+    exposure over the powers. The value returned is the spread with membership of b
+    minus the spread without it: negative when b evens the state's exposure out (as
+    when a state held mostly by China joins a bloc that leans toward Russia).
+
+    Args:
+        influence: ``(R, P, N)``.
+        member: ``(R, N, B)`` memberships.
+        orientation: ``(R, B, P)`` from :func:`bloc_orientation`.
+        powers: indices of the powers on the patron axis.
+
+    Returns:
+        ``(R, N, B)``.
+    """
+    R, _, N = influence.shape
+    B = member.shape[-1]
+    if len(powers) == 0 or B == 0:
+        return np.zeros((R, N, B))
+    o = orientation[:, :, powers]  # (R, B, G)
+    m = member.astype(float)  # (R, N, B)
+    ties = np.matmul(m, o)[:, :, None, :]  # (R, N, 1, G)
+    count = m.sum(axis=-1)[:, :, None, None]  # (R, N, 1, 1)
+    mb = m[..., None]  # (R, N, B, 1)
+    ob = o[:, None, :, :]  # (R, 1, B, G)
+    held = influence[:, powers, :].transpose(0, 2, 1)[:, :, None, :]  # (R, N, 1, G)
+    with_b = held + (ties + (1.0 - mb) * ob) / np.maximum(count + 1.0 - mb, 1.0)
+    without_b = held + (ties - mb * ob) / np.maximum(count - mb, 1.0)
+    spread_with = with_b.max(axis=-1) - with_b.min(axis=-1)
+    spread_without = without_b.max(axis=-1) - without_b.min(axis=-1)
+    return np.asarray(spread_with - spread_without)
+
+
 def bloc_utility(
     *,
     threat: FloatArray,
@@ -400,24 +589,20 @@ def bloc_utility(
     net_benefit: FloatArray,
     power_term: FloatArray,
     rule_weight: FloatArray,
-    tension: FloatArray,
 ) -> FloatArray:
     """What belonging to each bloc is worth to each state, against staying out.
 
-    ``U[t, b] = guarantee[b] threat[t] + (econ[b] - cost[b] - own_cost[t])
-    + rho * power[t, b] - tau * s[t] * rival_memberships[t, b]``: the security
-    benefit grows with the state's threat; ``power`` is the alignment rule's
-    influence term; the last term is the tension of belonging to blocs rival
-    to b (``s[t]`` is the rule's tension scale, 0 for hedgers).
+    ``U[t, b] = guarantee[b] threat[t] + (econ[b] - cost[b] - own_cost[t, kind(b)])
+    + rho * power[t, b]``: the security benefit grows with the state's threat;
+    ``power`` is the alignment rule's influence term (:mod:`sim.rules`).
 
     Args:
         threat: ``(R, n)``.
         guarantee: ``(R, B)``.
         net_benefit: ``(R, n, B)`` economic benefit minus the bloc's cost minus the
-            state's own aversion to membership.
+            state's own cost of membership of a bloc of that kind.
         power_term: ``(R, n, B)`` from an :class:`sim.rules.AlignmentRule`.
         rule_weight: ``(R,)`` weight ``rho`` of the power term.
-        tension: ``(R, n, B)`` the tension term ``tau * s[t] * rival_memberships``.
 
     Returns:
         ``(R, n, B)`` utilities.
@@ -426,5 +611,4 @@ def bloc_utility(
         guarantee[:, None, :] * threat[:, :, None]
         + net_benefit
         + rule_weight[:, None, None] * power_term
-        - tension
     )

@@ -198,7 +198,8 @@ def _check_propensity(
             f"propensity is not symmetric: propensity[{_fmt_index(idx)}] = {arr[idx]} "
             f"but propensity[{_fmt_index(tidx)}] = {arr[tidx]}."
         )
-    return np.asarray(0.5 * (arr + transposed), dtype=np.float64)
+    # halves first: the mean of two values near the largest float must not overflow
+    return np.asarray(0.5 * arr + 0.5 * transposed, dtype=np.float64)
 
 
 def _check_configs(configs: ArrayLike, n: int, what: str, *, ndim: int) -> Int8Array:
@@ -218,12 +219,33 @@ def _check_configs(configs: ArrayLike, n: int, what: str, *, ndim: int) -> Int8A
     return arr.astype(np.int8)
 
 
+def _check_energy_range(w: FloatArray, q: FloatArray, *, run: int | None = None) -> None:
+    """Refuse finite inputs whose energies would overflow float64 (inf, then NaN).
+
+    Every energy is at most ``sum_ij |W_ij|`` and every energy change at most twice that;
+    frustrations are at most the row sums of ``|Q|``. Checked with a margin of 4.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = 4.0 * np.abs(w).sum(axis=(-2, -1))
+        rows = np.abs(q).sum(axis=-1)
+    bad = ~np.isfinite(total) | ~np.isfinite(rows).all(axis=-1)
+    if np.any(bad):
+        which = "" if run is None else f"run {int(np.argwhere(bad)[0][0]) + run}: "
+        raise InputError(
+            f"{which}sizes and propensities are too large: the energies (sums of "
+            "s_i * s_j * p_ij) overflow the largest float, about 1.8e308; expected smaller "
+            "values (rescale them, e.g. sizes as shares of the total)."
+        )
+
+
 def _prepare(sizes: ArrayLike, propensity: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate inputs; return sizes, the weight matrix ``W = s s^T * p`` and ``Q = p * s_j``."""
     s = _check_sizes(sizes)
     p = _check_propensity(propensity, s.shape[0])
-    q = p * s[None, :]
-    w = s[:, None] * q
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        q = p * s[None, :]
+        w = s[:, None] * q
+    _check_energy_range(w, q)
     return s, w, q
 
 
@@ -604,7 +626,10 @@ def exhaustive_global_minimum(
             "use exhaustive_search per run."
         )
     p = _check_propensity(propensity, n, batch_runs=runs)
-    w = s[:, :, None] * s[:, None, :] * p  # (R, n, n)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        w = s[:, :, None] * s[:, None, :] * p  # (R, n, n)
+        q = p * s[:, None, :]
+    _check_energy_range(w, q, run=0)
     iu, ju = np.triu_indices(n, k=1)
     w_pairs = w[:, iu, ju]  # (R, P)
     total = 1 << (n - 1)

@@ -8,11 +8,16 @@ hundreds.
 Every month (one :meth:`InfluenceModel.step`):
 
 1. events: parameter windows, forced joins and leaves;
-2. patrons allocate their budget x attention (plus scheduled aid);
+2. patrons allocate (each patron agent's :meth:`~sim.agents.State.allocate`, through
+   Mesa's AgentSet) and spend budget x attention, plus scheduled aid; hosts admit
+   foreign security money only up to their consent limits;
 3. stocks decay with their half-lives and take the month's flows;
-4. influence: the contest over each state, computed once for all;
-5. states reconsider their blocs (logit choice with hysteresis; leaders may refuse);
-6. threat reverts, spills over borders, is relieved by security stocks, takes shocks;
+4. influence: the contest over each state, computed once for all, on the stocks
+   as each state absorbs them;
+5. states weigh their blocs (each State agent's :meth:`~sim.agents.State.choose_blocs`,
+   through the AgentSet; logit choice with hysteresis; leaders may refuse);
+6. threat reverts, spills over the borders of the Mesa network, is relieved by
+   security stocks, takes shocks;
 7. the recorder keeps the month.
 
 Example:
@@ -26,6 +31,9 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -36,69 +44,145 @@ from mesa.discrete_space import Network
 from sim import dynamics
 from sim.agents import Bloc, State
 from sim.alignment import attach_landscape
-from sim.dynamics import FloatArray
+from sim.dynamics import BoolArray, FloatArray
 from sim.errors import InputError
 from sim.events import EventSchedule
 from sim.records import CADENCES, Recorder
+from sim.rules import AllocationView, BlocView
 from sim.scenario import Scenario
-from sim.world import SeedLike, World, build_world
+from sim.world import Knockout, SeedLike, World, build_world
 
 #: Hooks run after each month's dynamics and before recording: ``hook(model, month)``.
 #: Extensions (such as the landscape prediction) register here.
 MonthHook = Callable[["InfluenceModel", int], None]
 
 
-def _patron_sets(mask: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of a (B, P) mask as patron index arrays, and each bloc's row number."""
-    keys: dict[bytes, int] = {}
-    groups: list[np.ndarray] = []
-    which = np.zeros(mask.shape[0], dtype=int)
-    for b, row in enumerate(mask):
-        key = row.tobytes()
-        if key not in keys:
-            keys[key] = len(groups)
-            groups.append(np.flatnonzero(row))
-        which[b] = keys[key]
-    return groups, which
+@dataclass
+class ChoiceSnapshot:
+    """What every state sees this month when it weighs its blocs (computed once for all).
+
+    Attributes:
+        view: The shared :class:`~sim.rules.BlocView` (side, spread change), ``(R, N, B)``.
+        base: ``(R, N, B)`` the part of each bloc's utility common to every rule
+            (security benefit, economic benefit, costs).
+        allowed: ``(R, N, B)`` switches the state may make (leaders refuse, invitations).
+        draws: ``(R, N, B)`` this month's uniforms for the logit choice.
+    """
+
+    view: BlocView
+    base: FloatArray
+    allowed: BoolArray
+    draws: FloatArray
+
+
+def _seed_list(scenarios: list[Scenario], seeds: Any, rng: Any, seed: Any) -> list[SeedLike]:
+    """One seed per run from ``seeds`` or Mesa's ``rng``/``seed`` keywords (in that order)."""
+    given = seeds if seeds is not None else (rng if rng is not None else seed)
+    if given is None:
+        return [sc.seed for sc in scenarios]
+    if isinstance(given, np.random.Generator):
+        raise InputError(
+            "seeds must be integers or SeedSequences (one per run), got a numpy Generator; "
+            "expected e.g. rng=42 or seeds=[1, 2, 3]"
+        )
+    if isinstance(given, int | np.integer | np.random.SeedSequence):
+        values: list[Any] = [given]
+    else:
+        values = list(given)
+    out: list[SeedLike] = []
+    for v in values:
+        if isinstance(v, np.random.SeedSequence):
+            out.append(v)
+        elif isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 0:
+            out.append(int(v))
+        else:
+            raise InputError(f"a seed must be an integer >= 0, got {v!r}")
+    if not out:
+        raise InputError("seeds is empty; expected at least one seed")
+    return out
+
+
+def _scenarios(scenario: Any, overrides: dict[str, Any]) -> list[Scenario]:
+    """The scenarios of the runs: a Scenario, a list of them, or a path (default: the article)."""
+    from sim.scenario import (
+        apply_overrides,
+        default_scenario_path,
+        load_scenario,
+        validate_data,
+    )
+
+    sets = [f"{key}={_yaml_value(value)}" for key, value in overrides.items()]
+    if scenario is None or isinstance(scenario, str | Path):
+        return [load_scenario(scenario or default_scenario_path(), overrides=sets)]
+    if isinstance(scenario, Scenario):
+        items = [scenario]
+    else:
+        items = list(scenario)
+        if not items:
+            raise InputError("InfluenceModel needs at least one scenario; got none")
+        bad = [type(s).__name__ for s in items if not isinstance(s, Scenario)]
+        if bad:
+            raise InputError(f"expected Scenario objects, got {bad[0]}")
+    if sets:
+        items = [validate_data(apply_overrides(sc.model_dump(by_alias=True), sets)) for sc in items]
+    return items
+
+
+def _yaml_value(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 class InfluenceModel(mesa.Model):
     """The influence contest as a Mesa model with a run axis.
 
     Args:
-        scenario: One scenario (replicated over ``seeds``) or one scenario per run.
+        scenario: One scenario (replicated over the seeds), one scenario per run, or the
+            path of a scenario file (default: the article's).
         seeds: One seed per run (an int for a single run). Default: the scenario's seed.
         months: Months to run with :meth:`run` (default: the scenario's ``months``).
         record: ``monthly``, ``yearly`` or ``final``.
         hooks: Extra per-month hooks (see :data:`MonthHook`).
+        knockouts: Per run, (patron, instrument, target) cells removed from the patrons'
+            toolkits (attribution counterfactuals; see :func:`sim.world.build_world`).
+        collect: Keep a Mesa ``DataCollector`` (:attr:`datacollector`) every month, as
+            ``mesa.batch_run`` expects. Default: for single runs (R = 1) only.
+        rng: Mesa's seed keyword (used by ``mesa.batch_run``): the same as ``seeds``.
+        seed: Mesa's older seed keyword: the same as ``seeds``.
+        **overrides: Scenario values by key path, as ``greatgame run --set`` takes them:
+            ``InfluenceModel(**{"patrons.China.budget": 250})`` (so ``mesa.batch_run`` can
+            sweep any scenario value).
 
     Attributes:
         world: The ensemble's arrays (:class:`sim.world.World`).
         records: The :class:`sim.records.Recorder`.
-        network: The Mesa ``Network`` of land borders the States sit on.
+        network: The Mesa ``Network`` of land borders the States sit on; threat spills
+            over its edges.
         month: The next month to be simulated (0-based).
+        datacollector: A Mesa ``DataCollector`` (single runs; see ``collect``).
     """
 
     def __init__(
         self,
-        scenario: Scenario | Sequence[Scenario],
+        scenario: Scenario | Sequence[Scenario] | str | Path | None = None,
         *,
         seeds: SeedLike | Sequence[SeedLike] | None = None,
         months: int | None = None,
         record: str = "monthly",
         hooks: Sequence[MonthHook] = (),
+        knockouts: Sequence[Sequence[Knockout]] | None = None,
+        collect: bool | None = None,
+        rng: Any = None,
+        seed: Any = None,
+        **overrides: Any,
     ) -> None:
-        scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
-        if not scenarios:
-            raise InputError("InfluenceModel needs at least one scenario; got none")
-        if seeds is None:
-            seed_list: list[SeedLike] = [sc.seed for sc in scenarios]
-        elif isinstance(seeds, int | np.integer | np.random.SeedSequence):
-            seed_list = [seeds]  # type: ignore[list-item]
-        else:
-            seed_list = list(seeds)
+        scenarios = _scenarios(scenario, overrides)
+        seed_list = _seed_list(scenarios, seeds, rng, seed)
         if len(scenarios) == 1 and len(seed_list) > 1:
             scenarios = scenarios * len(seed_list)
+        if len(seed_list) == 1 and len(scenarios) > 1:
+            seed_list = seed_list * len(scenarios)
         if record not in CADENCES:
             raise InputError(f"record must be one of {list(CADENCES)}, got {record!r}")
         first = seed_list[0]
@@ -109,84 +193,116 @@ class InfluenceModel(mesa.Model):
         )
         super().__init__(rng=mesa_seed)
         self.spec: Scenario = scenarios[0]
-        self.world: World = build_world(scenarios, seed_list)
+        self.network = self._border_network(self.spec)
+        self.world: World = build_world(
+            scenarios, seed_list, borders=self._network_borders(), knockouts=knockouts
+        )
         self.n_months = int(months if months is not None else self.spec.months)
         if self.n_months < 1:
             raise InputError(f"months must be >= 1, got {self.n_months}")
         self.month = 0
         self.events = EventSchedule(self.world)
         self.records = Recorder(self.world, self.n_months, cadence=record)
+        self.records.choice_source = self._current_choice
         self.hooks: list[MonthHook] = list(hooks)
         attach_landscape(self)  # predicted camps, when the scenario has parameters.landscape
         self._build_agents()
         self._gradient: FloatArray | None = None
+        self.choice: ChoiceSnapshot | None = None
         # what depends on memberships alone is recomputed only for runs where they changed
         self._dirty = np.ones(self.world.R, dtype=bool)
+        w = self.world
+        self.lifetime = dynamics.lifetime_weight(w.retention, w.horizon)  # (R, P, K)
+        self.utility = np.zeros((w.R, w.N, w.B))
+        #: (R, N, B) this month's probability that each state switches each bloc
+        self.p_switch = np.zeros((w.R, w.N, w.B))
+        self._switch = np.zeros((w.R, w.N, w.B), dtype=bool)
         # influence of the initial stocks, so adaptive patrons start from the real contest
-        self.events.apply_parameters(self.world, 0)
+        self.events.apply_parameters(w, 0)
         self._update_influence()
+        self.datacollector = (
+            self._datacollector() if (collect or (collect is None and w.R == 1)) else None
+        )
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ construction
+    def _border_network(self, sc: Scenario) -> Network:
+        """The Mesa ``Network`` of land borders: nodes are actor indices, at their locations."""
+        graph = nx.Graph()
+        names = list(sc.actors)
+        graph.add_nodes_from(range(len(names)))
+        index = {a: i for i, a in enumerate(names)}
+        for x, y in sc.borders:
+            graph.add_edge(index[x], index[y])
+        # positions: (longitude, latitude) -- a map, and no unseeded spring layout
+        layout = {i: (sc.actors[a].location[1], sc.actors[a].location[0]) for a, i in index.items()}
+        return Network(graph, random=self.random, layout=layout)
+
+    def _network_borders(self) -> dynamics.Borders:
+        """Threat spill-over edges, read from the Mesa network through its cells' connections."""
+        pairs = [
+            (cell.coordinate, other.coordinate)
+            for cell in self.network.all_cells
+            for other in cell.connections.values()
+        ]
+        return dynamics.border_edges(np.array(pairs, dtype=int), len(self.spec.actors))
+
     def _build_agents(self) -> None:
         w = self.world
         sc = self.spec
-        graph = nx.Graph()
-        graph.add_nodes_from(range(w.N))
-        for x, y in sc.borders:
-            graph.add_edge(w.actor(x), w.actor(y))
-        # positions: locations (longitude, latitude) -- a map, and no unseeded spring layout
-        layout = {
-            i: (sc.actors[a].location[1], sc.actors[a].location[0]) for i, a in enumerate(w.actors)
-        }
-        self.network = Network(graph, random=self.random, layout=layout)
-        self.states: list[State] = []
         for i, name in enumerate(w.actors):
             prow = w.patrons.index(name) if name in w.patrons else None
-            self.states.append(
-                State(
-                    self,
-                    name=name,
-                    index=i,
-                    cell=self.network._cells[i],
-                    rule=w.rule_names[i],
-                    strategy=w.strategy_names[prow] if prow is not None else None,
-                    patron_row=prow,
-                )
+            State(
+                self,
+                name=name,
+                index=i,
+                cell=self.network[i],
+                rule=w.rule_names[i],
+                strategy=w.strategy_names[prow] if prow is not None else None,
+                patron_row=prow,
             )
-        self.patron_agents = [s for s in self.states if s.is_patron]
-        self.patron_agents.sort(key=lambda s: s.patron_row or 0)
-        self.blocs: list[Bloc] = [
+        for j, b in enumerate(w.blocs):
             Bloc(self, name=b, index=j, kind=sc.blocs[b].kind, leaders=sc.blocs[b].leaders)
-            for j, b in enumerate(w.blocs)
-        ]
-        # states grouped by alignment rule: each rule evaluates its group in one call
-        groups: dict[str, list[int]] = {}
-        for s in self.states:
-            groups.setdefault(s.rule.name, []).append(s.index)
-        self._rule_groups = [
-            (self.states[idx[0]].rule, np.array(idx, dtype=int)) for idx in groups.values()
-        ]
-        self._tension_scale = np.array([s.rule.tension_scale for s in self.states])
-        self._rule_masks = [
-            (rule, np.isin(np.arange(w.N), rows).astype(float)[None, :, None])
-            for rule, rows in self._rule_groups
-        ]
-        self._adaptive = [
-            p for p in self.patron_agents if p.strategy and p.strategy.name != "fixed"
-        ]
-        # constant matrices of the bloc choice
-        lead_f = w.leads.astype(float)
-        self._leader_sets = _patron_sets(w.leads)
-        self._other_sets = _patron_sets(~w.leads)
-        self._rivals_t = w.rivals.T.astype(float)
-        self._admissible_t = w.admissible.T.copy()  # (N, B)
-        powers = np.flatnonzero(w.leads.any(axis=0))  # patrons that lead some bloc
-        self._lead_by_power = lead_f[:, powers]  # (B, G)
-        self._net_benefit = (
-            w.economic_benefit[:, None, :] - w.cost[:, None, :] - w.membership_cost[:, :, None]
+        all_states = self.agents_by_type[State]
+        #: every State, in scenario order (index i is actor i)
+        self.states: list[State] = sorted(all_states, key=lambda s: s.index)
+        self.blocs: list[Bloc] = sorted(self.agents_by_type[Bloc], key=lambda b: b.index)
+        # the agent sets the month calls: patrons that adapt, states that choose blocs
+        self.patron_agents = sorted(all_states.select(lambda s: s.is_patron), key=_row)
+        self._allocators = all_states.select(
+            lambda s: s.strategy is not None and s.strategy.name != "fixed"
         )
+        self._choosers = all_states.select(lambda s: bool(w.chooser[s.index].any()))
+        self._powers = np.flatnonzero(w.leads.any(axis=0))  # patrons that lead some bloc
         self._random_shocks = bool((w.shock_rate > 0).any() and (w.shock_size > 0).any())
-        self._has_hedgers = any(s.rule.name == "hedging" for s in self.states)
+        self._any_knockout = bool(w.knockout.any())
+
+    def _datacollector(self) -> mesa.DataCollector:
+        """Mesa's DataCollector for single runs: influence, stocks and memberships of run 0."""
+        w = self.world
+        model_reporters: dict[str, Any] = {"month": partial(_recorded_month)}
+        for p in w.patrons:
+            model_reporters[f"regional_index_{p}"] = partial(_regional_index, p)
+        state_reporters: dict[str, Any] = {"name": "name", "threat": _first("threat")}
+        for p in w.patrons:
+            state_reporters[f"influence_{p}"] = _InfluenceOf(p)
+            for k in ("investment", "security", "leverage"):
+                state_reporters[f"stock_{p}_{k}"] = _StockOf(p, k)
+        state_reporters["blocs"] = _Memberships()
+        bloc_reporters: dict[str, Any] = {"name": "name", "size": _first("size")}
+        return mesa.DataCollector(
+            model_reporters=model_reporters,
+            agenttype_reporters={State: state_reporters, Bloc: bloc_reporters},
+        )
+
+    def _current_choice(self) -> tuple[FloatArray, FloatArray]:
+        return self.utility, self.p_switch
+
+    @property
+    def recorded_month(self) -> int:
+        """The last month simulated (-1 before the first step): what the records call ``month``."""
+        return self.month - 1
 
     # ------------------------------------------------------------------ lookups
     def state(self, name: str) -> State:
@@ -217,10 +333,8 @@ class InfluenceModel(mesa.Model):
             self._memberships_changed(changed)
         self._prepare_contest()
         self._gradient = None
-        for patron in self._adaptive:
-            patron.adapt_shares()
-        w.flow = dynamics.allocation_flow(w.budget, w.attention, w.shares)
-        self.events.add_aid(w, m)
+        self._allocators.do("allocate")
+        self._spend(m)
         w.stocks = dynamics.step_stocks(w.stocks, w.flow, w.retention, out=w.stocks)
         self._update_influence(prepared=True)
         self._decide_memberships(u[:, : w.N * w.B].reshape(w.R, w.N, w.B))
@@ -229,6 +343,8 @@ class InfluenceModel(mesa.Model):
             hook(self, m)
         self.records.record(m)
         self.month += 1
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
         if self.month >= self.n_months:
             self.running = False
 
@@ -269,24 +385,26 @@ class InfluenceModel(mesa.Model):
         runs: np.ndarray | slice = slice(None) if self._dirty.all() else np.flatnonzero(self._dirty)
         member = w.member[runs]
         r, N, B = member.shape
-        mem = member.astype(float)
-        rival_members = (mem.reshape(r * N, B) @ self._rivals_t).reshape(r, N, B)
-        tension = w.tension_weight[runs][:, None, None] * (
-            rival_members * self._tension_scale[None, :, None]
+        rival_members = (member.astype(float).reshape(r * N, B) @ w.rivals.T.astype(float)).reshape(
+            r, N, B
         )
         # leaders refuse states that sit in a rival bloc; closed/invitation-only blocs admit
         # only invitees; states that lead a bloc do not choose
-        allowed = w.chooser[None] & (member | (self._admissible_t[None] & ~(rival_members > 0)))
+        allowed = w.chooser[None] & (member | (w.admissible.T[None] & ~(rival_members > 0)))
+        standing = w.bloc_standing(runs)
+        orientation = dynamics.bloc_orientation(standing, self._powers)
+        multiplier = dynamics.bloc_multiplier(member, standing, w.boost[runs])
+        cap = w.security_cap(runs)
         if isinstance(runs, slice):
-            self._multiplier = w.multiplier()
-            self._tension = tension
-            self._imbalance = self._imbalance_change(mem)
+            self._multiplier = multiplier
+            self._orientation = orientation
             self._allowed = allowed
+            self._security_cap = cap
         else:
-            self._multiplier[runs] = w.multiplier(runs)
-            self._tension[runs] = tension
-            self._imbalance[runs] = self._imbalance_change(mem)
+            self._multiplier[runs] = multiplier
+            self._orientation[runs] = orientation
             self._allowed[runs] = allowed
+            self._security_cap[runs] = cap
         self._dirty[:] = False
 
     def _prepare_contest(self) -> None:
@@ -294,11 +412,30 @@ class InfluenceModel(mesa.Model):
         self._weights = self.world.weights()
         self._membership_terms()
 
+    def _spend(self, month: int) -> None:
+        """Budgets x attention x shares, plus the aid due; hosts admit security up to consent."""
+        w = self.world
+        w.flow = dynamics.allocation_flow(w.budget, w.attention, w.shares)
+        self.events.add_aid(w, month)
+        if self._any_knockout:
+            w.flow[w.knockout] = 0.0
+        room = dynamics.security_headroom(
+            w.stocks[..., 1], self._security_cap, w.retention[:, 1], w.gdp
+        )
+        wanted = w.flow[..., 1]
+        admitted = np.minimum(wanted, room)
+        np.subtract(wanted, admitted, out=w.refused)
+        w.flow[..., 1] = admitted
+
     def _update_influence(self, *, prepared: bool = False) -> None:
         w = self.world
         if not prepared:
             self._prepare_contest()
-        w.effort = dynamics.effort(w.stocks, self._weights, w.gdp, self._multiplier, w.dependency)
+        capacity = w.capacity()
+        held = dynamics.absorbed(w.stocks, capacity)
+        self._slope = dynamics.absorbed_slope(w.stocks, capacity)
+        w.effort_parts = dynamics.effort_parts(held, self._weights, w.gdp, self._multiplier)
+        w.effort = dynamics.effort_from_parts(w.effort_parts, w.dependency)
         w.influence, self._log_denominator = dynamics.contest_terms(
             w.effort, w.autonomy, w.decisiveness
         )
@@ -312,76 +449,69 @@ class InfluenceModel(mesa.Model):
             )
         p = slice(patron, patron + 1)
         return dynamics.marginal_influence_per_dollar(
-            self._gradient[:, p], self._weights, self._multiplier[:, p], self.world.gdp
+            self._gradient[:, p],
+            self._weights,
+            self._multiplier[:, p],
+            self.world.gdp,
+            self._slope[:, p],
         )[:, 0]
 
-    def bloc_utility(self) -> FloatArray:
-        """``(R, N, B)``: what belonging to each bloc is worth to each state, under its rule.
+    def allocation_view(self, patron: int) -> AllocationView:
+        """What patron row ``patron`` sees when it splits next month's budget."""
+        w = self.world
+        allowed = w.allowed[:, patron].copy()  # (R, N, K)
+        # a host that admits no more of the patron's security money closes that cell
+        room = dynamics.security_headroom(
+            w.stocks[:, patron : patron + 1, :, 1],
+            self._security_cap[:, patron : patron + 1],
+            w.retention[:, 1],
+            w.gdp,
+        )[:, 0]
+        allowed[..., 1] &= room > 0
+        return AllocationView(
+            marginal=self.marginal_influence(patron),
+            value=w.value[:, patron],
+            allowed=allowed,
+            adapt_rate=w.adapt_rate[:, patron],
+            lifetime=self.lifetime[:, patron],
+            mix_low=w.mix_low[:, patron],
+            mix_high=w.mix_high[:, patron],
+        )
 
-        Each state's alignment rule supplies the influence term (bandwagoning,
-        balancing, hedging); the security benefit, economic benefit, costs and
-        tension with rival blocs are common to all.
-        """
+    def bloc_view(self) -> BlocView:
+        """The shared :class:`~sim.rules.BlocView` of this month, ``(R, N, B)`` each."""
         w = self.world
         self._membership_terms()
-        # (R, N, B): the strongest leader of each bloc, and the strongest patron not leading it
-        lead = self._strongest(w.influence, self._leader_sets)
-        rival = self._strongest(w.influence, self._other_sets)
-        # each rule's term on all states, kept where the state follows that rule
-        power = sum(
-            rule.power_term(lead, rival, self._imbalance) * mask for rule, mask in self._rule_masks
+        return BlocView(
+            side=dynamics.bloc_side(w.influence, self._orientation, self._powers),
+            spread_change=dynamics.exposure_spread_change(
+                w.influence, w.member, self._orientation, self._powers
+            ),
         )
+
+    def base_utility(self) -> FloatArray:
+        """``(R, N, B)``: the part of each bloc's utility common to every alignment rule."""
+        w = self.world
+        net = w.economic_benefit[:, None, :] - w.cost[:, None, :] - w.own_cost
         return dynamics.bloc_utility(
             threat=w.threat,
             guarantee=w.guarantee,
-            net_benefit=self._net_benefit,
-            power_term=power,
+            net_benefit=net,
+            power_term=np.zeros_like(net),
             rule_weight=w.rule_weight,
-            tension=self._tension,
         )
 
-    @staticmethod
-    def _strongest(influence: FloatArray, sets: tuple[list[np.ndarray], np.ndarray]) -> FloatArray:
-        """``(R, N, B)``: per bloc, the largest influence over each state among a set of patrons.
-
-        ``sets`` holds the distinct patron sets and, per bloc, which one applies; an
-        empty set gives 0 (shares are >= 0).
-        """
-        groups, which = sets
-        values: list[FloatArray] = []
-        for patrons in groups:
-            if len(patrons) == 0:
-                values.append(np.zeros_like(influence[:, 0, :]))
-                continue
-            v = influence[:, patrons[0], :]
-            for p in patrons[1:]:
-                v = np.maximum(v, influence[:, p, :])
-            values.append(v)
-        return np.stack([values[g] for g in which], axis=-1)
-
-    def _imbalance_change(self, mem: FloatArray) -> FloatArray:
-        """``(R, N, B)``: how much membership of b (against none) widens a state's tilt.
-
-        A state's ties to a great power are the number of its blocs that power
-        leads; its tilt is the largest minus the smallest tie count over the
-        powers that lead blocs.
-        """
-        if not self._has_hedgers or self._lead_by_power.shape[1] == 0:  # no blocs, no tilt
-            return np.zeros(mem.shape)
-        R, N, B = mem.shape
-        # great powers on the leading axis: reductions over it are elementwise and fast
-        ties = (mem.reshape(R * N, B) @ self._lead_by_power).T.reshape(-1, R, N, 1)  # (G, R, N, 1)
-        d = self._lead_by_power.T[:, None, None, :]  # (G, 1, 1, B)
-        with_b = ties + (1.0 - mem)[None] * d
-        without_b = ties - mem[None] * d
-        tilt_with = with_b.max(axis=0) - with_b.min(axis=0)
-        tilt_without = without_b.max(axis=0) - without_b.min(axis=0)
-        return tilt_with - tilt_without
-
-    def switch_gain(self) -> FloatArray:
-        """``(R, N, B)``: utility of switching (joining or leaving) each bloc minus staying."""
-        utility = self.bloc_utility()
-        return np.where(self.world.member, -utility, utility)
+    def bloc_utility(self) -> FloatArray:
+        """``(R, N, B)``: what belonging to each bloc is worth to each state, under its rule."""
+        view = self.bloc_view()
+        base = self.base_utility()
+        out = np.empty_like(base)
+        for s in self.states:
+            i = slice(s.index, s.index + 1)
+            out[:, i] = s.utility_of_blocs(
+                base[:, i], BlocView(view.side[:, i], view.spread_change[:, i])
+            )
+        return out
 
     def switch_probabilities(self) -> FloatArray:
         """``(R, N, B)``: this month's probability that each state switches each bloc.
@@ -391,34 +521,31 @@ class InfluenceModel(mesa.Model):
         switches deterministically instead (see :func:`sim.dynamics.deterministic_switch`).
         """
         w = self.world
-        self._membership_terms()
+        utility = self.bloc_utility()
+        gain = np.where(w.member, -utility, utility)
         p = dynamics.switch_probability(
-            self.switch_gain(),
-            temperature=w.choice_temperature,
-            hysteresis=w.hysteresis,
-            rate=w.switch_rate,
+            gain, temperature=w.choice_temperature, hysteresis=w.hysteresis, rate=w.switch_rate
         )
         return p * self._allowed
 
     def _decide_memberships(self, draws: FloatArray) -> None:
-        """Each state weighs each bloc it could join or leave; all decide at once.
+        """Every state that may choose weighs its blocs (its agent's ``choose_blocs``), at once.
 
-        A state switches (joins or leaves) with a logit probability of the
-        utility gain beyond a hysteresis band; a bloc's leaders refuse states
-        that sit in one of its rival blocs, and closed or invitation-only blocs
-        admit only their invitees. States that lead a bloc do not choose.
+        All states decide on the same month's snapshot (:class:`ChoiceSnapshot`), so the
+        order in which the agents are called never matters; their switches are applied
+        together afterwards.
         """
         w = self.world
         if w.B == 0:
             return
-        if w.stochastic:
-            switch = draws < self.switch_probabilities()
-        else:
-            switch = dynamics.deterministic_switch(self.switch_gain(), hysteresis=w.hysteresis)
-        switch &= self._allowed
-        switched = switch.any(axis=(1, 2))
+        self.choice = ChoiceSnapshot(
+            view=self.bloc_view(), base=self.base_utility(), allowed=self._allowed, draws=draws
+        )
+        self._switch[:] = False
+        self._choosers.do("choose_blocs")
+        switched = self._switch.any(axis=(1, 2))
         if switched.any():
-            w.member = w.member ^ switch
+            w.member = w.member ^ self._switch
             self._memberships_changed(switched)
 
     def _update_threat(self, draws: FloatArray) -> None:
@@ -441,3 +568,56 @@ class InfluenceModel(mesa.Model):
     def summary(self, run: int = 0) -> dict[str, Any]:
         """Key figures of run ``run`` (see :meth:`sim.records.Recorder.summaries`)."""
         return self.records.summary(run)
+
+
+def _recorded_month(model: InfluenceModel) -> int:
+    return model.recorded_month
+
+
+def _row(state: State) -> int:
+    return state.patron_row if state.patron_row is not None else -1
+
+
+def _regional_index(patron: str, model: InfluenceModel) -> float:
+    """DataCollector reporter: a patron's GDP-weighted share of the region, run 0."""
+    w = model.world
+    region = [w.actor(a) for a in w.region]
+    if not region:
+        return 0.0
+    return float(np.average(w.influence[0, w.patron(patron), region], weights=w.gdp[0, region]))
+
+
+class _InfluenceOf:
+    """DataCollector reporter: the patron's share of the state, run 0."""
+
+    def __init__(self, patron: str) -> None:
+        self.patron = patron
+
+    def __call__(self, agent: State) -> float:
+        return agent.influence_of(self.patron, run=0)
+
+
+class _StockOf:
+    """DataCollector reporter: the patron's stock of an instrument in the state, run 0."""
+
+    def __init__(self, patron: str, instrument: str) -> None:
+        self.patron = patron
+        self.k = ("investment", "security", "leverage").index(instrument)
+
+    def __call__(self, agent: State) -> float:
+        w = agent.model.world
+        return float(w.stocks[0, w.patron(self.patron), agent.index, self.k])
+
+
+class _Memberships:
+    """DataCollector reporter: the blocs the state belongs to, run 0, as 'A;B'."""
+
+    def __call__(self, agent: State) -> str:
+        return ";".join(agent.memberships(run=0))
+
+
+def _first(attr: str) -> Callable[[Any], float]:
+    def get(agent: Any) -> float:
+        return float(np.asarray(getattr(agent, attr))[0])
+
+    return get

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from sim.dynamics import FloatArray
+from sim.safeio import written_atomically
 from sim.scenario import INSTRUMENTS
 from sim.world import World
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 Cadence = Literal["monthly", "yearly", "final"]
 CADENCES: tuple[str, ...] = ("monthly", "yearly", "final")
@@ -37,6 +41,16 @@ def recorded_months(months: int, cadence: str) -> list[int]:
     if cadence == "final":
         return [months - 1]
     raise ValueError(f"record cadence must be one of {CADENCES}, got {cadence!r}")
+
+
+def month_dates(start: str, months: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The first day of each month, as ``datetime64[ns]``: the ``date`` column of every frame.
+
+    Month 0 is ``start`` (``'2016-03'`` gives 2016-03-01); a recorded month stands for the
+    whole calendar month, its state at the month's end.
+    """
+    offsets = np.asarray(months, dtype="timedelta64[M]")
+    return (np.datetime64(start, "M") + offsets).astype("datetime64[ns]")
 
 
 def month_label(start: str, month: int) -> str:
@@ -65,15 +79,27 @@ class Recorder:
         self.influence = np.empty((T, R, P, N))
         self.stocks = np.empty((T, R, P, N, K))
         self.flow = np.empty((T, R, P, N, K))
+        self.effort = np.empty((T, R, P, N, K + 1))  # instruments, then dependencies
+        self.refused = np.empty((T, R, P, N))
         self.threat = np.empty((T, R, N))
         self.member = np.zeros((T, R, N, B), dtype=bool)
+        self.utility = np.zeros((T, R, N, B))
+        self.p_switch = np.zeros((T, R, N, B))
+        self.regional = np.zeros((T, R, P, 2))  # GDP- and population-weighted
         self.extra: dict[str, np.ndarray] = {}
+        #: returns this month's bloc utilities and switch probabilities, (R, N, B) each
+        self.choice_source: Any = None
+        region = [world.actor(a) for a in world.region]
+        self._region = np.array(region, dtype=int)
         #: (T, R) per-run series (e.g. the landscape energy), filled by hooks; see runs_frame()
         self.run_extra: dict[str, np.ndarray] = {}
         self.n_recorded = 0
         self.last_month = -1
         # summary figures tracked every month
         self.first_overtake = np.full((R, N), -1, dtype=int)
+        #: (R, N, 2, K + 1): at the first overtake, the challenger's and the incumbent's effort
+        #: by instrument (and dependencies), whatever the cadence
+        self.overtake_effort = np.full((R, N, 2, K + 1), np.nan)
 
     def slot(self, month: int) -> int | None:
         """The time index at which ``month`` is recorded, or None if the cadence skips it."""
@@ -87,16 +113,41 @@ class Recorder:
             c, i = w.patron(w.rivalry[0]), w.patron(w.rivalry[1])
             ahead = w.influence[:, c, :] > w.influence[:, i, :]
             new = ahead & (self.first_overtake < 0)
-            self.first_overtake[new] = month
+            if new.any():
+                self.first_overtake[new] = month
+                parts = self._effort_parts()  # (R, P, N, K + 1)
+                pair = np.stack([parts[:, c], parts[:, i]], axis=-2)  # (R, N, 2, K + 1)
+                self.overtake_effort[new] = pair[new]
         slot = self._slot.get(month)
         if slot is None:
             return
         self.influence[slot] = w.influence
         self.stocks[slot] = w.stocks
         self.flow[slot] = w.flow
+        self.effort[slot] = self._effort_parts()
+        self.refused[slot] = w.refused
         self.threat[slot] = w.threat
         self.member[slot] = w.member
+        if self.choice_source is not None:
+            self.utility[slot], self.p_switch[slot] = self.choice_source()
+        self.regional[slot] = self._regional_index()
         self.n_recorded = slot + 1
+
+    def _regional_index(self) -> FloatArray:
+        """``(R, P, 2)``: each patron's GDP- and population-weighted share of the region."""
+        w = self.world
+        out = np.zeros((w.R, w.P, 2))
+        if self._region.size:
+            inf = w.influence[:, :, self._region]  # (R, P, n)
+            for j, size in enumerate((w.gdp, w.population)):
+                weight = size[:, self._region]
+                out[:, :, j] = (inf * weight[:, None, :]).sum(-1) / weight.sum(-1)[:, None]
+        return out
+
+    def _effort_parts(self) -> FloatArray:
+        """``(R, P, N, K + 1)``: each instrument's part of the effort, then the dependencies."""
+        w = self.world
+        return np.concatenate([w.effort_parts, w.dependency[..., None]], axis=-1)
 
     # ------------------------------------------------------------------ frames
     def _done(self) -> int:
@@ -111,13 +162,12 @@ class Recorder:
             np.arange(T), np.arange(R), np.arange(P), np.arange(N), indexing="ij"
         )
         months = np.asarray(self.months[:T])
-        start = w.scenarios[0].start
-        labels = np.array([month_label(start, int(m)) for m in months])
+        dates = month_dates(w.scenarios[0].start, months)
         df = pd.DataFrame(
             {
                 "run": rr.ravel(),
                 "month": months[tt.ravel()],
-                "date": labels[tt.ravel()],
+                "date": dates[tt.ravel()],
                 "patron": pd.Categorical.from_codes(pp.ravel(), categories=w.patrons),
                 "target": pd.Categorical.from_codes(nn.ravel(), categories=w.actors),
                 "influence": self.influence[:T].ravel(),
@@ -127,6 +177,9 @@ class Recorder:
             df[f"stock_{name}"] = self.stocks[:T, ..., k].ravel()
         for k, name in enumerate(INSTRUMENTS):
             df[f"flow_{name}"] = self.flow[:T, ..., k].ravel()
+        df["refused_security"] = self.refused[:T].ravel()
+        for k, name in enumerate((*INSTRUMENTS, "dependency")):
+            df[f"effort_{name}"] = self.effort[:T, ..., k].ravel()
         df["threat"] = self.threat[:T][:, :, None, :].repeat(P, axis=2).ravel()
         return df
 
@@ -137,7 +190,7 @@ class Recorder:
         R, N = w.R, w.N
         tt, rr, nn = np.meshgrid(np.arange(T), np.arange(R), np.arange(N), indexing="ij")
         months = np.asarray(self.months[:T])
-        labels = np.array([month_label(w.scenarios[0].start, int(m)) for m in months])
+        dates = month_dates(w.scenarios[0].start, months)
         inf = self.influence[:T]  # (T, R, P, N)
         dom_idx = inf.argmax(axis=2)
         held = inf.max(axis=2) > 0
@@ -147,7 +200,7 @@ class Recorder:
             {
                 "run": rr.ravel(),
                 "month": months[tt.ravel()],
-                "date": labels[tt.ravel()],
+                "date": dates[tt.ravel()],
                 "state": pd.Categorical.from_codes(nn.ravel(), categories=w.actors),
                 "threat": self.threat[:T].ravel(),
                 "autonomy_share": np.clip(1.0 - inf.sum(axis=2), 0.0, 1.0).ravel(),
@@ -164,16 +217,23 @@ class Recorder:
         T = self._done()
         tt, rr = np.meshgrid(np.arange(T), np.arange(w.R), indexing="ij")
         months = np.asarray(self.months[:T])
-        labels = np.array([month_label(w.scenarios[0].start, int(m)) for m in months])
+        dates = month_dates(w.scenarios[0].start, months)
         df = pd.DataFrame(
-            {"run": rr.ravel(), "month": months[tt.ravel()], "date": labels[tt.ravel()]}
+            {"run": rr.ravel(), "month": months[tt.ravel()], "date": dates[tt.ravel()]}
         )
         for name, arr in self.run_extra.items():  # (T, R), e.g. the landscape energy
             df[name] = arr[:T].ravel()
         return df
 
     def membership_frame(self) -> pd.DataFrame:
-        """Tidy memberships: run, month, date, state, bloc, member (bool)."""
+        """Tidy memberships: run, month, date, state, bloc, member (bool), utility.
+
+        ``utility`` is what belonging to the bloc was worth to the state that month, against
+        staying out (security and economic benefit, costs, and its alignment rule's reading
+        of the powers' hold on it): the reason behind each choice; ``p_switch`` the
+        probability that the state switched (joined or left) that month (0 where it may
+        not; 0 or 1 with noise off). Both 0 for states that do not choose (bloc leaders).
+        """
         w = self.world
         T = self._done()
         R, N, B = w.R, w.N, w.B
@@ -181,19 +241,119 @@ class Recorder:
             np.arange(T), np.arange(R), np.arange(N), np.arange(B), indexing="ij"
         )
         months = np.asarray(self.months[:T])
+        dates = month_dates(w.scenarios[0].start, months)
+        return pd.DataFrame(
+            {
+                "run": rr.ravel(),
+                "month": months[tt.ravel()],
+                "date": dates[tt.ravel()],
+                "state": pd.Categorical.from_codes(nn.ravel(), categories=w.actors),
+                "bloc": pd.Categorical.from_codes(bb.ravel(), categories=w.blocs),
+                "member": self.member[:T].ravel(),
+                "utility": self.utility[:T].ravel(),
+                "p_switch": self.p_switch[:T].ravel(),
+            }
+        )
+
+    def regional_frame(self) -> pd.DataFrame:
+        """Tidy per patron: run, month, date, patron, gdp_weighted, population_weighted.
+
+        Each patron's mean share of the contested region (the states that lead no bloc),
+        weighted by GDP and by population: the regional influence index, every month.
+        """
+        w = self.world
+        T = self._done()
+        tt, rr, pp = np.meshgrid(np.arange(T), np.arange(w.R), np.arange(w.P), indexing="ij")
+        months = np.asarray(self.months[:T])
         labels = np.array([month_label(w.scenarios[0].start, int(m)) for m in months])
         return pd.DataFrame(
             {
                 "run": rr.ravel(),
                 "month": months[tt.ravel()],
                 "date": labels[tt.ravel()],
-                "state": pd.Categorical.from_codes(nn.ravel(), categories=w.actors),
-                "bloc": pd.Categorical.from_codes(bb.ravel(), categories=w.blocs),
-                "member": self.member[:T].ravel(),
+                "patron": pd.Categorical.from_codes(pp.ravel(), categories=w.patrons),
+                "gdp_weighted": self.regional[:T, ..., 0].ravel(),
+                "population_weighted": self.regional[:T, ..., 1].ravel(),
             }
         )
 
+    def to_xarray(self, *, seeds: Sequence[Any] | None = None) -> xr.Dataset:
+        """The records as an :class:`xarray.Dataset` with dimensions run, month, patron,
+        state, instrument (and bloc, for memberships).
+
+        Variables: ``influence`` (run, month, patron, state); ``stock`` and ``flow`` (run,
+        month, patron, state, instrument); ``threat``, ``autonomy_share`` (run, month,
+        state); ``member`` (run, month, state, bloc); and, when the landscape is recorded,
+        ``camp`` (run, month, state) and ``landscape_energy`` (run, month). Coordinates:
+        the names, the recorded months with their ``date`` (first day of the month) and,
+        when given, each run's ``seed``. The values are the frames' values, reshaped.
+
+        Args:
+            seeds: The seed of each run, as a ``seed`` coordinate along ``run``.
+        """
+        import xarray as xr
+
+        w = self.world
+        T = self._done()
+        months = np.asarray(self.months[:T])
+        inf = self.influence[:T]
+
+        def runs_first(a: np.ndarray) -> np.ndarray:
+            return np.moveaxis(a[:T], 1, 0)  # (T, R, ...) -> (R, T, ...)
+
+        data: dict[str, Any] = {
+            "influence": (("run", "month", "patron", "state"), runs_first(inf)),
+            "stock": (("run", "month", "patron", "state", "instrument"), runs_first(self.stocks)),
+            "flow": (("run", "month", "patron", "state", "instrument"), runs_first(self.flow)),
+            "threat": (("run", "month", "state"), runs_first(self.threat)),
+            "autonomy_share": (
+                ("run", "month", "state"),
+                runs_first(np.clip(1.0 - inf.sum(axis=2), 0.0, 1.0)),
+            ),
+            "member": (("run", "month", "state", "bloc"), runs_first(self.member)),
+        }
+        for name, arr in self.extra.items():  # (T, R, N), e.g. the landscape camp
+            data[name] = (("run", "month", "state"), runs_first(arr))
+        for name, arr in self.run_extra.items():  # (T, R), e.g. the landscape energy
+            data[name] = (("run", "month"), runs_first(arr))
+        coords: dict[str, Any] = {
+            "run": np.arange(w.R),
+            "month": months,
+            "date": ("month", month_dates(w.scenarios[0].start, months)),
+            "patron": list(w.patrons),
+            "state": list(w.actors),
+            "instrument": list(INSTRUMENTS),
+            "bloc": list(w.blocs),
+        }
+        if seeds is not None:
+            coords["seed"] = ("run", np.asarray(list(seeds)))
+        ds = xr.Dataset(data, coords=coords)
+        ds["influence"].attrs = {"long_name": "influence share", "units": "1"}
+        ds["stock"].attrs = {"long_name": "stock", "units": "US$ million"}
+        ds["flow"].attrs = {"long_name": "flow", "units": "US$ million per month"}
+        ds.attrs = {"start": w.scenarios[0].start, "record": self.cadence}
+        return ds
+
     # ------------------------------------------------------------------ summaries
+    def _overtake_effort(self, run: int) -> dict[str, dict[str, Any]]:
+        """Per state the challenger overtook: both sides' effort by instrument at that month."""
+        w = self.world
+        assert w.rivalry is not None
+        out: dict[str, dict[str, Any]] = {}
+        for n, a in enumerate(w.actors):
+            month = int(self.first_overtake[run, n])
+            if month < 0:
+                continue
+            pair = self.overtake_effort[run, n]
+            out[a] = {
+                "month": month,
+                "challenger": effort_shares(pair[0]),
+                "incumbent": effort_shares(pair[1]),
+                "challenger_effort": float(pair[0].sum()),
+                "incumbent_effort": float(pair[1].sum()),
+            }
+        return out
+
     def summary(self, run: int = 0) -> dict[str, Any]:
         """Key figures of one run at its last month (see :func:`summaries`)."""
         return self.summaries([run])[0]
@@ -257,6 +417,8 @@ class Recorder:
                     },
                 }
             )
+            if w.rivalry is not None:
+                out[-1]["overtake_effort"] = self._overtake_effort(r)
             camp = self.extra.get("camp")
             if camp is not None and self.n_recorded and w.rivalry is not None:
                 last = camp[self.n_recorded - 1, r]
@@ -265,6 +427,19 @@ class Recorder:
                     for side, label in ((w.rivalry[0], 1), (w.rivalry[1], 0))
                 }
         return out
+
+
+EFFORT_PARTS: tuple[str, ...] = (*INSTRUMENTS, "dependency")
+"""The parts of an effort: the three instruments' stocks, then structural dependencies."""
+
+
+def effort_shares(parts: np.ndarray) -> dict[str, float]:
+    """Each part's share of an effort (``parts``: one value per :data:`EFFORT_PARTS`)."""
+    total = float(np.sum(parts))
+    return {
+        k: (float(v) / total if total > 0 else 0.0)
+        for k, v in zip(EFFORT_PARTS, parts, strict=True)
+    }
 
 
 def write_frames(frames: dict[str, pd.DataFrame], out: Path, *, csv: bool = True) -> list[Path]:
@@ -277,23 +452,24 @@ def write_frames(frames: dict[str, pd.DataFrame], out: Path, *, csv: bool = True
     written: list[Path] = []
     for name, df in frames.items():
         target = out / f"{name}.parquet"
-        tmp = target.with_suffix(".parquet.tmp")
-        df.to_parquet(tmp, index=False)
-        tmp.replace(target)
+        with written_atomically(target) as tmp:  # a failed write leaves no temp file
+            df.to_parquet(tmp, index=False)
         written.append(target)
         if csv:
             target_csv = out / f"{name}.csv"
-            tmp_csv = target_csv.with_suffix(".csv.tmp")
-            df.to_csv(tmp_csv, index=False)
-            tmp_csv.replace(target_csv)
+            with written_atomically(target_csv) as tmp_csv:
+                df.to_csv(tmp_csv, index=False)
             written.append(target_csv)
     return written
 
 
 __all__ = [
     "CADENCES",
+    "EFFORT_PARTS",
     "FloatArray",
     "Recorder",
+    "effort_shares",
+    "month_dates",
     "month_label",
     "recorded_months",
     "write_frames",

@@ -9,7 +9,15 @@ Features:
 
 * ``extends: base.yaml`` derives a variant from a base file (mappings merge
   recursively; a key set to ``null`` in the variant removes it from the base;
-  lists are replaced whole). Cycles are reported.
+  lists are replaced whole). Cycles are reported. The base must lie in the
+  scenario's own directory tree or among the shipped scenarios, unless
+  ``allow_extends`` (``--allow-extends DIR``, ``GREATGAME_ALLOW_EXTENDS``)
+  allows more (see :func:`extends_roots`).
+* Files are read with limits that bound time and memory whatever they hold:
+  regular files only, :data:`MAX_FILE_BYTES`, :data:`MAX_NODES` values once
+  aliases are expanded (alias bombs), no recursive aliases, :data:`MAX_DEPTH`
+  levels, numbers of :data:`MAX_NUMBER_CHARS` characters. ``--set`` values
+  are read with the same limits.
 * Overrides ``key.path=value`` (the CLI's ``--set``) change any existing key;
   the value is read as YAML (``0.5``, ``"300 m CNY"``, ``[a, b]``).
 * Money carries a currency: ``"300 m CNY"``, ``"19.9 bn USD"``, ``"46 USD"``
@@ -19,7 +27,7 @@ Features:
 
 Example:
     >>> from sim.scenario import load_scenario
-    >>> sc = load_scenario("scenarios/central_asia_2016.yaml", overrides=["months=24"])
+    >>> sc = load_scenario("central_asia_2016", overrides=["months=24"])
     >>> sc.months
     24
 """
@@ -27,10 +35,14 @@ Example:
 from __future__ import annotations
 
 import copy
+import errno
+import functools
 import hashlib
 import json
 import math
+import os
 import re
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
@@ -42,14 +54,16 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 
-from sim.errors import InputError
+from sim.errors import InputError, one_line, shorten
 from sim.rules import ALIGNMENT_RULES, PATRON_STRATEGIES
+from sim.safeio import read_text
 
 INSTRUMENTS: tuple[str, ...] = ("investment", "security", "leverage")
 CURRENCIES: tuple[str, ...] = ("USD", "CNY", "RUB")
@@ -92,6 +106,13 @@ class Money(NamedTuple):
 
 
 def _parse_money(value: Any) -> Money:
+    try:
+        return _parse_money_raw(value)
+    except OverflowError:  # an integer beyond any float, e.g. 400 digits
+        raise ValueError(f"expected at most {MAX_NUMBER:g} million") from None
+
+
+def _parse_money_raw(value: Any) -> Money:
     if isinstance(value, Money):
         return value
     if isinstance(value, bool):
@@ -200,6 +221,48 @@ class Instruments(_Strict):
         return (self.investment, self.security, self.leverage)
 
 
+BLOC_KINDS: tuple[str, ...] = ("security", "economic", "forum")
+
+
+class KindCosts(_Strict):
+    """A state's own cost of membership per kind of bloc (utility units)."""
+
+    security: NonNeg = 0.0
+    economic: NonNeg = 0.0
+    forum: NonNeg = 0.0
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        return (self.security, self.economic, self.forum)
+
+
+def _kind_costs(value: Any) -> Any:
+    """A bare number applies to every kind of bloc."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {k: value for k in BLOC_KINDS}
+    return value
+
+
+Bound = Annotated[tuple[Fraction, Fraction], Field(description="[lowest, highest] share")]
+
+
+class InstrumentBounds(_Strict):
+    """Bounds on each instrument's share of a patron's budget: ``[lowest, highest]``."""
+
+    investment: Bound = (0.0, 1.0)
+    security: Bound = (0.0, 1.0)
+    leverage: Bound = (0.0, 1.0)
+
+    def as_array(self) -> list[tuple[float, float]]:
+        return [self.investment, self.security, self.leverage]
+
+    @field_validator("investment", "security", "leverage")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[0] > v[1]:
+            raise ValueError(f"expected [lowest, highest] with lowest <= highest, got {list(v)}")
+        return v
+
+
 class InstrumentMoney(_Strict):
     """An amount of money per instrument (initial stocks)."""
 
@@ -243,8 +306,17 @@ class Actor(_Strict):
     dependencies: dict[Name, Dependence] = {}
     shock_rate: Fraction = 0.0
     shock_size: Fraction = 0.0
-    membership_cost: NonNeg = Field(
-        0.0, description="the state's own aversion to bloc membership (neutrality), utility units"
+    membership_cost: Annotated[KindCosts, BeforeValidator(_kind_costs)] = Field(
+        KindCosts(),
+        description="the state's own cost of belonging to a bloc, per kind of bloc "
+        "(security, economic, forum), utility units; a number applies to every kind",
+    )
+    foreign_security_cap: (
+        Annotated[float, Field(ge=0.0, le=MAX_NUMBER, allow_inf_nan=False)] | None
+    ) = Field(
+        None,
+        description="host consent: the largest security stock the state admits from any one "
+        "foreign patron, as a fraction of its GDP (none: no limit)",
     )
     source: str = ""
 
@@ -278,6 +350,13 @@ class Patron(_Strict):
     attention: Annotated[float, Field(ge=0.0, le=2.0, allow_inf_nan=False)] = 1.0
     strategy: str = "fixed"
     adapt_rate: Fraction = 0.1
+    horizon: Annotated[int, Field(ge=1, le=MAX_RUN_MONTHS)] = Field(
+        60, description="planning horizon of an adaptive patron, months"
+    )
+    mix: InstrumentBounds = Field(
+        InstrumentBounds(),
+        description="bounds on each instrument's share of the budget, [lowest, highest]",
+    )
     allocation: dict[Name, Instruments] = {}
     value: dict[Name, NonNeg] = {}
     stocks: dict[Name, InstrumentMoney] = {}
@@ -304,6 +383,13 @@ class Bloc(_Strict):
     admission: Literal["open", "invited", "closed"] = "open"
     invited: list[Name] = []
     rivals: list[Name] = []
+    third_party_security_cap: (
+        Annotated[float, Field(ge=0.0, le=MAX_NUMBER, allow_inf_nan=False)] | None
+    ) = Field(
+        None,
+        description="host consent: the largest security stock a member admits from a patron "
+        "outside the bloc, as a fraction of its GDP (none: no limit)",
+    )
     source: str = ""
 
 
@@ -347,12 +433,24 @@ class Parameters(_Strict):
     choice_temperature: Positive = 0.05
     hysteresis: NonNeg = 0.05
     switch_rate: Fraction = 0.1
-    tension_weight: NonNeg = 0.05
     rule_weight: NonNeg = 0.5
+    absorption: Instruments = Field(
+        default=Instruments(investment=1.0, security=0.2, leverage=0.2),
+        description="absorptive capacity per instrument: a patron's stock in a state counts "
+        "X / (1 + X / (alpha GDP)), so never more than alpha times the state's GDP",
+    )
     partner_share: Fraction = 0.5
     stochastic: bool = True
     alignment_rule: str | None = None
     landscape: LandscapeParameters | None = None
+
+    @field_validator("absorption")
+    @classmethod
+    def _positive_absorption(cls, v: Instruments) -> Instruments:
+        for k in INSTRUMENTS:
+            if getattr(v, k) < MIN_POSITIVE:
+                raise ValueError(f"expected a positive absorptive capacity for {k}")
+        return v
 
     @field_validator("half_life")
     @classmethod
@@ -456,6 +554,11 @@ class Scenario(_Strict):
         "whom) and repelled in the landscape; default: the two patrons with the largest GDP, "
         "the larger one as challenger",
     )
+    labels: dict[str, Annotated[str, Field(min_length=1)]] = Field(
+        {},
+        description="readable labels for figures: key path or summary metric -> label "
+        "(e.g. patrons.China.budget: Beijing's budget); they replace the built-in ones",
+    )
 
     # --- money -------------------------------------------------------------
     def usd(self, money: Money) -> float:
@@ -483,7 +586,9 @@ class Scenario(_Strict):
 
     def content_hash(self) -> str:
         """A stable hash of the validated content (names, numbers, events)."""
-        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        # labels only name things in figures: relabelling changes no result
+        dumped = self.model_dump(mode="json", by_alias=True, exclude={"labels"})
+        blob = json.dumps(dumped, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -493,8 +598,17 @@ class Scenario(_Strict):
 def _path_str(path: Sequence[Any]) -> str:
     out = ""
     for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        part = shorten(str(p), 40)
+        out += f"[{p}]" if isinstance(p, int) else (f".{part}" if out else part)
     return out or "(top level)"
+
+
+def _choices(names: Iterable[Any], limit: int = 12) -> str:
+    """``[a, b, ...]`` for "expected one of": at most ``limit`` names, each shortened."""
+    items = sorted(names, key=str)
+    shown = ", ".join(repr(shorten(str(n), 40)) for n in items[:limit])
+    more = f", ... ({len(items)} in all)" if len(items) > limit else ""
+    return f"[{shown}{more}]"
 
 
 class _Located:
@@ -538,40 +652,157 @@ class _Located:
 #: libyaml's safe loader when PyYAML was built with it (the same safe subset, ten times faster).
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: The largest scenario file read, in bytes (the article's is 15 KB).
+MAX_FILE_BYTES = 4 * 2**20
+#: The most values (YAML nodes) a file or an override may expand to, an alias counted at each
+#: use (the article has 766): a few hundred bytes of nested aliases (an "alias bomb") would
+#: otherwise expand to billions of values. Checked on the composed YAML, before anything is
+#: built from it.
+MAX_NODES = 250_000
+#: The deepest nesting of mappings and lists (the article's is 6).
+MAX_DEPTH = 64
+#: The longest number a file or an override may write, in characters (a 400-digit integer
+#: overflows every float; nothing in a scenario needs more than 20).
+MAX_NUMBER_CHARS = 64
+#: The longest chain of ``extends``.
+MAX_EXTENDS = 16
+#: Environment variable: more directory trees ``extends`` may read (``os.pathsep``-separated),
+#: for commands without ``--allow-extends`` (``greatgame app``, ``greatgame report``).
+ALLOW_EXTENDS_ENV = "GREATGAME_ALLOW_EXTENDS"
 
-def _read_yaml(path: Path, located: _Located) -> dict[str, Any]:
-    fname = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            f"{fname}: no such scenario file; expected a path to a .yaml file"
-        ) from None
-    except IsADirectoryError:
-        raise InputError(f"{fname} is a directory; expected a scenario .yaml file") from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"{fname}: not UTF-8 text ({e.reason}); expected a YAML file") from None
-    except OSError as e:
-        raise InputError(f"{fname}: cannot be read ({e.strerror})") from None
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_graph(root: yaml.Node, where: str) -> None:
+    """Refuse recursive aliases, alias bombs, deep nesting and endless numbers in a node graph.
+
+    Aliases make the composed graph a DAG (or a cyclic graph): each node is visited once
+    (iteratively, so no recursion limit applies) and its expanded size and depth are
+    computed from its children's, so the check costs time linear in the file's length
+    whatever the file expands to.
+
+    Raises:
+        InputError: naming ``where``, the line and the limit.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being visited: their ancestors' path
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        nid = id(node)
+        line = node.start_mark.line + 1
+        if finished:
+            kids = _children(node)
+            n = 1 + sum(size[id(k)] for k in kids)
+            d = 1 + max((depth[id(k)] for k in kids), default=0)
+            open_.discard(nid)
+            if n > MAX_NODES:
+                raise InputError(
+                    f"{where}, line {line}: this value expands to more than {MAX_NODES:,} "
+                    "values (aliases count each time they are used: an alias bomb?); "
+                    f"expected at most {MAX_NODES:,}"
+                )
+            if d > MAX_DEPTH:
+                raise InputError(
+                    f"{where}, line {line}: mappings and lists nest deeper than {MAX_DEPTH} "
+                    f"levels here; expected at most {MAX_DEPTH}"
+                )
+            size[nid], depth[nid] = n, d
+            continue
+        if nid in size:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+                raise InputError(
+                    f"{where}, line {line}: a number of {len(node.value)} characters "
+                    f"({shorten(node.value, 24)}); expected a number of at most "
+                    f"{MAX_NUMBER_CHARS} characters"
+                )
+            size[nid], depth[nid] = 1, 1
+            continue
+        open_.add(nid)
+        stack.append((node, True))
+        for kid in _children(node):
+            if id(kid) in open_:
+                raise InputError(
+                    f"{where}, line {kid.start_mark.line + 1}: an alias inside this value "
+                    "refers to the value itself (a recursive alias such as `b: &b [*b]`); "
+                    "expected aliases to complete values only"
+                )
+            if id(kid) not in size:
+                stack.append((kid, False))
+
+
+def _load_yaml(text: str, where: str) -> tuple[Any, yaml.Node | None]:
+    """Compose ``text``, check the node graph (:func:`_check_graph`), then build the data.
+
+    Returns:
+        ``(data, root node)``; ``(None, None)`` for an empty document.
+
+    Raises:
+        InputError: invalid YAML, a refused tag, a control character, a recursive alias, an
+            alias bomb, too deep a nesting, too long a number; one sentence naming ``where``.
+    """
     loader = _SAFE_LOADER(text)
     try:  # parse once: the node tree gives line numbers, the document the data
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is None:
+            return None, None
+        _check_graph(node, where)
+        return loader.construct_document(node), node
+    except InputError:
+        raise
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = (e.problem or e.context or "invalid YAML").strip()
+        problem = one_line(e.problem or e.context or "invalid YAML")
         if "constructor for the tag" in problem:
             problem = f"{problem} (only plain YAML is read; tags such as !!python are refused)"
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
         if "\t" in bad_line or "tab" in problem:
             problem = f"{problem} (indent with spaces, not tabs)"
-        raise InputError(f"{fname}{line}: {problem}; expected valid plain YAML") from None
+        raise InputError(f"{where}{line}: {problem}; expected valid plain YAML") from None
     except yaml.YAMLError as e:
-        raise InputError(f"{fname}: {e}; expected valid plain YAML") from None
+        position = getattr(e, "position", None)
+        character = getattr(e, "character", None)
+        if isinstance(position, int) and character is not None:  # a reader error
+            lineno = text.count("\n", 0, position) + 1
+            code = ord(character) if isinstance(character, str) else int(character)
+            char = f"U+{code:04X}" + (" (NUL)" if code == 0 else "")
+            raise InputError(
+                f"{where}, line {lineno}: the character {char} is not allowed in YAML (control "
+                "characters are refused); expected plain text"
+            ) from None
+        raise InputError(f"{where}: {one_line(str(e))}; expected valid plain YAML") from None
+    except (ValueError, OverflowError, RecursionError) as e:  # e.g. an int beyond Python's limit
+        raise InputError(
+            f"{where}: {shorten(one_line(str(e)), 120)}; expected valid plain YAML"
+        ) from None
     finally:
         loader.dispose()
+
+
+def _read_yaml(path: Path, located: _Located) -> dict[str, Any]:
+    fname = shorten(str(path), 200)
+    text = read_text(
+        path,
+        max_bytes=MAX_FILE_BYTES,
+        what="scenario file",
+        expected="a scenario .yaml file",
+        missing="a path to a .yaml file or the name of a shipped scenario (greatgame "
+        "scenarios lists them)",
+    )
+    data, node = _load_yaml(text, fname)
     if data is None:
         raise InputError(f"{fname} is empty; expected a scenario mapping (name, actors, ...)")
     if not isinstance(data, dict):
@@ -598,38 +829,127 @@ def _merge(base: Any, child: Any) -> Any:
     return copy.deepcopy(child)
 
 
-def _resolve(path: Path, located: _Located, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    real = path.resolve()
+def _real(path: Path, where: str) -> Path:
+    """``path`` with every symbolic link resolved (a loop of links is an input error)."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python 3.12's symlink loop (3.13 raises OSError ELOOP)
+        raise InputError(
+            f"{where}: {shorten(str(path), 120)} is a loop of symbolic links; expected a "
+            "scenario .yaml file"
+        ) from None
+    except OSError as e:
+        what = "is a loop of symbolic links" if e.errno == errno.ELOOP else f"({e.strerror})"
+        raise InputError(
+            f"{where}: {shorten(str(path), 120)} {what}; expected a scenario .yaml file"
+        ) from None
+    except ValueError as e:  # e.g. an embedded NUL character
+        raise InputError(
+            f"{where}: {shorten(str(path), 120)!r} is not a usable path ({e}); expected a "
+            "scenario .yaml file"
+        ) from None
+
+
+def extends_roots(
+    path: str | Path, allow_extends: Iterable[str | Path] | None = None
+) -> list[Path]:
+    """The directory trees ``extends`` may read when loading ``path``.
+
+    The scenario's own directory (and everything below it), the scenarios shipped with
+    greatgame, the directories of ``allow_extends``, and those of the environment variable
+    ``GREATGAME_ALLOW_EXTENDS`` (``os.pathsep``-separated).
+    """
+    p = Path(path)
+    extra = [*(allow_extends or ()), *os.environ.get(ALLOW_EXTENDS_ENV, "").split(os.pathsep)]
+    roots = [p.parent, default_scenario_path().parent, *(Path(e) for e in extra if str(e))]
+    out: list[Path] = []
+    for r in roots:
+        real = _real(Path(r).expanduser(), "--allow-extends")
+        if real not in out:
+            out.append(real)
+    return out
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == r or path.is_relative_to(r) for r in roots)
+
+
+def _resolve(
+    path: Path,
+    located: _Located,
+    chain: tuple[Path, ...] = (),
+    roots: Sequence[Path] | None = None,
+) -> dict[str, Any]:
+    real = _real(path, str(path))
+    if roots is None:
+        roots = extends_roots(path)
     if real in chain:
         cycle = " -> ".join(str(p.name) for p in (*chain, real))
         raise InputError(f"{path}: 'extends' forms a cycle ({cycle}); expected a chain that ends")
+    if len(chain) >= MAX_EXTENDS:
+        raise InputError(
+            f"{path}: 'extends' chains more than {MAX_EXTENDS} files; expected a shorter chain"
+        )
     data = _read_yaml(path, located)
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if not isinstance(parent, str):
         raise InputError(
-            f"{located.where(('extends',))}: extends is {parent!r}; "
+            f"{located.where(('extends',))}: extends is {_found(parent)}; "
             "expected the path of a base scenario file"
         )
-    base_path = (path.parent / parent).resolve()
-    if not base_path.is_file():
+    where = located.where(("extends",))
+    base_path = _real(path.parent / parent, where)
+    try:
+        found = _inside(base_path, roots) and base_path.is_file()
+    except OSError as e:  # e.g. a file name too long
         raise InputError(
-            f"{located.where(('extends',))}: extends {parent!r}, but there is no file "
-            f"{base_path}; expected the path of a base scenario, relative to {path.name}"
-        )
+            f"{where}: extends {shorten(parent)!r}, which cannot be read ({e.strerror}); "
+            f"expected the path of a base scenario, relative to {path.name}"
+        ) from None
+    if not found:
+        from sim.resources import shipped_scenario
+
+        # a bare name absent beside the file names a shipped scenario (e.g. the article's)
+        shipped = shipped_scenario(parent) if len(Path(parent).parts) == 1 else None
+        if shipped is not None:
+            base_path = _real(shipped, where)
+        elif not _inside(base_path, roots):
+            raise InputError(
+                f"{where}: extends {shorten(parent)!r}, which is "
+                f"{shorten(str(base_path), 200)}, outside {path.parent.resolve()} (the "
+                "scenario's directory) and the directories allowed; expected a base scenario "
+                "in that directory tree, or allow its directory with --allow-extends DIR (or "
+                f"{ALLOW_EXTENDS_ENV})"
+            )
+        else:
+            raise InputError(
+                f"{where}: extends {shorten(parent)!r}, but there is no file "
+                f"{shorten(str(base_path), 200)} and no shipped scenario of that name; expected "
+                f"the path of a base scenario, relative to {path.name}, or a name "
+                "`greatgame scenarios` lists"
+            )
     # the child's lines take precedence over the base's for shared paths
     child_lines = dict(located.lines)
-    base = _resolve(base_path, located, (*chain, real))
+    base = _resolve(base_path, located, (*chain, real), roots)
     located.lines.update(child_lines)
     return _merge(base, data)
 
 
-def _parse_value(text: str, where: str) -> Any:
+def parse_value(text: str, where: str) -> Any:
+    """An override's value (``--set``, a sweep value), read as YAML with the limits of a file.
+
+    Raises:
+        InputError: invalid YAML, or beyond a limit (alias bombs, long numbers, ...).
+    """
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise InputError(f"{where}: the value {text!r} is not valid YAML") from None
+        data, _ = _load_yaml(text, where)
+    except InputError as e:
+        if "expected valid plain YAML" in str(e):
+            raise InputError(f"{where}: the value {shorten(text)!r} is not valid YAML") from None
+        raise InputError(str(e).replace(f"{where}, line 1:", f"{where}:", 1)) from None
+    return data
 
 
 def apply_overrides(
@@ -648,23 +968,29 @@ def apply_overrides(
     for item in overrides:
         if "=" not in item:
             raise InputError(
-                f"--set {item!r}: expected key.path=value, e.g. --set patrons.China.attention=0.5"
+                f"--set {shorten(item)!r}: expected key.path=value, "
+                "e.g. --set patrons.China.attention=0.5"
             )
         key, _, raw = item.partition("=")
         key = key.strip()
         parts = [p for p in key.split(".")]
         if not key or any(p == "" for p in parts):
-            raise InputError(f"--set {item!r}: the key path {key!r} is empty or has an empty part")
-        value = _parse_value(raw.strip(), f"--set {key}")
+            raise InputError(
+                f"--set {shorten(item)!r}: the key path {shorten(key)!r} is empty or has an "
+                "empty part"
+            )
+        where = f"--set {shorten(key)}"
+        value = parse_value(raw.strip(), where)
         node: Any = data
         model: Any = Scenario
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             here = ".".join(parts[: i + 1])
             if isinstance(node, list):
-                if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                index_ok = part.lstrip("-").isdigit() and len(part) < 19
+                if not index_ok or not -len(node) <= int(part) < len(node):
                     raise InputError(
-                        f"--set {key}: {here} is not an item of a list of {len(node)}; "
+                        f"{where}: {shorten(here)} is not an item of a list of {len(node)}; "
                         f"expected an index from 0 to {len(node) - 1}"
                     )
                 idx = int(part)
@@ -676,15 +1002,15 @@ def apply_overrides(
                 continue
             if not isinstance(node, dict):
                 raise InputError(
-                    f"--set {key}: {'.'.join(parts[:i])} holds a value, not a mapping; "
+                    f"{where}: {shorten('.'.join(parts[:i]))} holds a value, not a mapping; "
                     "expected a key path that ends at a scalar"
                 )
             field_model = _sub_model(model, part)
             if part not in node and field_model is _MISSING:
                 options = sorted(set(node) | set(_field_names(model)))
                 raise InputError(
-                    f"--set {key}: there is no key {here!r} in the scenario; "
-                    f"expected one of {options}"
+                    f"{where}: there is no key {shorten(here)!r} in the scenario; "
+                    f"expected one of {_choices(options)}"
                 )
             if last:
                 node[part] = value
@@ -827,6 +1153,12 @@ def validate_data(
         found_s = _found(found)
         if err.get("type") == "extra_forbidden":
             found_s = repr(loc[-1]) if loc else found_s
+            gone = REMOVED_KEYS.get(tuple(p for p in loc if not isinstance(p, int))[-2:])
+            if gone is not None:
+                raise InputError(
+                    f"{where}: at {_path_str(loc)}, found {found_s}, a key greatgame no longer "
+                    f"reads ({gone}); expected the key deleted"
+                ) from None
         more = len(e.errors()) - 1
         tail = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
         raise InputError(
@@ -836,17 +1168,29 @@ def validate_data(
     return sc
 
 
+_REPR = reprlib.Repr(maxlevel=3, maxstring=78, maxlong=60, maxother=78, maxlist=6, maxdict=6)
+
+#: Keys earlier versions read, with why they went (the last two parts of the key path).
+REMOVED_KEYS: dict[tuple[Any, ...], str] = {
+    ("parameters", "tension_weight"): "removed in 0.2: it had no effect, because a bloc's "
+    "leaders already refuse states sitting in a rival bloc",
+}
+
+
 def _found(value: Any) -> str:
-    """The value found, short enough for one sentence."""
+    """The value found, short enough for one sentence (never the whole of a large value)."""
     if value is _MISSING:
         return "nothing"
-    text = repr(value)
+    try:
+        text = _REPR.repr(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        return "an integer of thousands of digits"
     if len(text) <= 80:
         return text
     if isinstance(value, Mapping):
         keys = list(value)
         more = ", ..." if len(keys) > 6 else ""
-        return f"a mapping with keys {', '.join(map(repr, keys[:6]))}{more}"
+        return f"a mapping with keys {', '.join(repr(shorten(str(k), 30)) for k in keys[:6])}{more}"
     if isinstance(value, list):
         return f"a list of {len(value)} items"
     return text[:77] + "..."
@@ -867,7 +1211,10 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
     def need_actor(name: str, path: tuple[Any, ...], role: str) -> None:
         if name not in actors:
             raise _ref_error(
-                located, source, path, f"found unknown {role} {name!r}; expected one of {known}"
+                located,
+                source,
+                path,
+                f"found unknown {role} {shorten(name)!r}; expected one of {_choices(known)}",
             )
 
     def need_currency(m: Money | None, path: tuple[Any, ...]) -> None:
@@ -899,7 +1246,7 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     located,
                     source,
                     ("actors", a, "dependencies", p),
-                    f"found {p!r}, which is not a patron; expected one of {sorted(sc.patrons)}",
+                    f"found {p!r}, which is not a patron; expected one of {_choices(sc.patrons)}",
                 )
     for i, (x, y) in enumerate(sc.borders):
         need_actor(x, ("borders", i, 0), "actor")
@@ -929,6 +1276,30 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                 "the patron has a budget but no positive allocation share; "
                 "expected at least one target with a share > 0",
             )
+        lows = [lo for lo, _ in pat.mix.as_array()]
+        highs = [hi for _, hi in pat.mix.as_array()]
+        if sum(lows) > 1.0 + 1e-9 or sum(highs) < 1.0 - 1e-9:
+            raise _ref_error(
+                located,
+                source,
+                ("patrons", p, "mix"),
+                f"the lowest shares add up to {sum(lows):g} and the highest to {sum(highs):g}; "
+                "expected lowest shares adding up to at most 1 and highest to at least 1",
+            )
+        if pat.strategy != "fixed" and pat.budget.amount > 0:
+            totals = [sum(getattr(v, k) for v in pat.allocation.values()) for k in INSTRUMENTS]
+            whole = sum(totals)
+            for k, total, (lo, hi) in zip(INSTRUMENTS, totals, pat.mix.as_array(), strict=True):
+                share = total / whole if whole > 0 else 0.0
+                if not lo - 1e-9 <= share <= hi + 1e-9:
+                    raise _ref_error(
+                        located,
+                        source,
+                        ("patrons", p, "allocation"),
+                        f"the allocation puts {share:.3g} of the budget into {k}, outside "
+                        f"mix.{k} = [{lo:g}, {hi:g}]; expected a starting allocation within "
+                        "the patron's mix",
+                    )
     for b, bloc in sc.blocs.items():
         for i, m in enumerate(bloc.leaders):
             need_actor(m, ("blocs", b, "leaders", i), "leader")
@@ -937,7 +1308,7 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     located,
                     source,
                     ("blocs", b, "leaders", i),
-                    f"leader {m!r} is not a patron; expected one of {sorted(sc.patrons)}",
+                    f"leader {m!r} is not a patron; expected one of {_choices(sc.patrons)}",
                 )
         for i, m in enumerate(bloc.members):
             need_actor(m, ("blocs", b, "members", i), "member")
@@ -951,7 +1322,7 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     located,
                     source,
                     ("blocs", b, "rivals", i),
-                    f"found {r!r}; expected another bloc, one of {sorted(blocs - {b})}",
+                    f"found {r!r}; expected another bloc, one of {_choices(blocs - {b})}",
                 )
     if sc.rivalry is not None:
         for i, p in enumerate(sc.rivalry):
@@ -960,13 +1331,12 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     located,
                     source,
                     ("rivalry", i),
-                    f"found {p!r}, which is not a patron; expected one of {sorted(sc.patrons)}",
+                    f"found {p!r}, which is not a patron; expected one of {_choices(sc.patrons)}",
                 )
         if sc.rivalry[0] == sc.rivalry[1]:
             raise _ref_error(
                 located, source, ("rivalry",), "expected two different patrons, found one twice"
             )
-    months = sc.months
     for name, ev in sc.events.items():
         path = ("events", name)
         if isinstance(ev, AidEvent):
@@ -976,7 +1346,7 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     source,
                     (*path, "patron"),
                     f"found {ev.patron!r}, which is not a patron; expected one of "
-                    f"{sorted(sc.patrons)}",
+                    f"{_choices(sc.patrons)}",
                 )
             need_actor(ev.target, (*path, "target"), "target")
             need_currency(ev.amount, (*path, "amount"))
@@ -994,7 +1364,7 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     located,
                     source,
                     (*path, "path"),
-                    f"found {ev.path!r}; expected one of {allowed} with a declared name",
+                    f"found {shorten(ev.path)!r}; expected one of {allowed} with a declared name",
                 )
             highest = {"attention": 2.0, "threat_baseline": 1.0}.get(parts[2], MAX_NUMBER)
             if not 0 <= ev.value <= highest:
@@ -1011,28 +1381,150 @@ def check_references(sc: Scenario, *, located: _Located | None = None, source: s
                     located,
                     source,
                     (*path, "bloc"),
-                    f"found unknown bloc {ev.bloc!r}; expected one of {sorted(blocs)}",
+                    f"found unknown bloc {ev.bloc!r}; expected one of {_choices(blocs)}",
                 )
         elif isinstance(ev, ShockEvent):
             need_actor(ev.target, (*path, "target"), "target")
-        start = getattr(ev, "start", getattr(ev, "month", 0))
-        if start >= months:
-            key = "from" if hasattr(ev, "start") else "month"
+    for key in sc.labels:
+        if not _labellable(sc, key):
             raise _ref_error(
                 located,
                 source,
-                (*path, key),
-                f"found month {start}, after the scenario's last month {months - 1}; "
-                f"expected 0..{months - 1}",
+                ("labels", key),
+                f"found the key {key!r}, which is neither a key path of this scenario nor a "
+                "summary metric or column; expected e.g. patrons.China.budget, "
+                "regional_index.China.gdp_weighted or influence",
             )
 
+    _check_landscape(sc, located, source)
 
-def load_scenario(path: str | Path, *, overrides: Iterable[str] = ()) -> Scenario:
+
+def _check_landscape(sc: Scenario, located: _Located, source: str) -> None:
+    """What building the model's landscape prediction needs, checked with the file's lines."""
+    from sim.landscape import MAX_BATCH_N
+
+    land = sc.parameters.landscape
+    if land is None:
+        return
+    if land.method == "exhaustive" and len(sc.actors) > MAX_BATCH_N:
+        raise _ref_error(
+            located,
+            source,
+            ("parameters", "landscape", "method"),
+            f"found 'exhaustive' with {len(sc.actors)} actors, but the exhaustive landscape "
+            f"search takes 2 to {MAX_BATCH_N} actors; expected method: dynamics for more",
+        )
+    if land.size == "military":
+        for a, actor in sc.actors.items():
+            ms = actor.military_spending
+            if ms is None or ms.amount <= 0:
+                path: tuple[Any, ...] = ("actors", a, "military_spending")
+                raise _ref_error(
+                    located,
+                    source,
+                    path if ms is not None else ("actors", a),
+                    f"found {'no military_spending' if ms is None else str(ms)}, but "
+                    "parameters.landscape.size is 'military'; expected a positive "
+                    "military_spending for every actor, or landscape size: gdp",
+                )
+
+
+def _labellable(sc: Scenario, key: str) -> bool:
+    """Whether ``key`` is a key path of ``sc`` or a metric/column whose names ``sc`` declares."""
+    from sim.labels import builtin_names
+
+    node: Any = sc.model_dump(by_alias=True, exclude={"labels"})
+    for part in key.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            break
+    else:
+        return True
+    names = builtin_names(key)
+    declared = set(sc.actors) | set(sc.patrons) | set(sc.blocs) | set(INSTRUMENTS)
+    metric = not key.startswith(("patrons.", "actors.", "blocs.", "events.", "parameters."))
+    return names is not None and metric and all(n in declared for n in names)
+
+
+@functools.cache
+def _leaf_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    """A validator for one field of a model (its annotation, constraints included)."""
+    info = model.model_fields[name]
+    return TypeAdapter(info.rebuild_annotation())
+
+
+def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """``sc`` with scalar leaves changed by key path, validating only what changes.
+
+    The fast path of calibration and posterior draws: each value is validated by its own
+    field's validator (ranges, money), the objects on its path are copied (the rest is
+    shared with ``sc``), and the scenario's cross-references are checked again. It gives
+    the scenario ``validate_data(set_paths(raw, values))`` gives, for key paths that end at
+    a scalar of the schema (a field of a model, or an item of a mapping of numbers).
+
+    Raises:
+        InputError: a key path that names no scalar, or a value its field refuses.
+    """
+    out: BaseModel = sc
+    for key, value in values.items():
+        out = _set_leaf(out, key.split("."), value, key)
+    check_references(out)  # type: ignore[arg-type]
+    return out  # type: ignore[return-value]
+
+
+def _field_name(model: type[BaseModel], part: str) -> str | None:
+    for name, info in model.model_fields.items():
+        if part in (name, info.alias):
+            return name
+    return None
+
+
+def _set_leaf(node: Any, parts: list[str], value: Any, key: str) -> Any:
+    part, rest = parts[0], parts[1:]
+    if isinstance(node, BaseModel):
+        name = _field_name(type(node), part)
+        if name is None:
+            raise InputError(
+                f"{key}: there is no key {part!r} here; expected a key of the scenario"
+            )
+        if not rest:
+            try:
+                new = _leaf_adapter(type(node), name).validate_python(value)
+            except ValidationError as e:
+                raise InputError(f"{key}: found {value!r}; {_describe(e.errors()[0])}") from None
+            return node.model_copy(update={name: new})
+        return node.model_copy(update={name: _set_leaf(getattr(node, name), rest, value, key)})
+    if isinstance(node, dict) and part in node:
+        if not rest:
+            raise InputError(f"{key}: ends at a mapping's item; expected a key path to a scalar")
+        return {**node, part: _set_leaf(node[part], rest, value, key)}
+    if isinstance(node, tuple | list) and part.isdigit() and int(part) < len(node):
+        items = list(node)
+        if not rest:
+            raise InputError(f"{key}: ends at a list item; expected a key path to a scalar")
+        items[int(part)] = _set_leaf(items[int(part)], rest, value, key)
+        return type(node)(items)
+    raise InputError(f"{key}: there is no key {part!r} here; expected a key of the scenario")
+
+
+def load_scenario(
+    path: str | Path,
+    *,
+    overrides: Iterable[str] = (),
+    allow_extends: Iterable[str | Path] | None = None,
+) -> Scenario:
     """Load, merge (``extends``), override and validate a scenario file.
 
     Args:
-        path: The YAML file.
+        path: The YAML file, or the name of a shipped scenario (``russia_joins_quartet``;
+            ``greatgame scenarios`` lists them) when no file of that name is in the
+            current directory.
         overrides: ``key.path=value`` strings, applied after ``extends``.
+        allow_extends: More directory trees ``extends`` may read, besides the scenario's own
+            directory tree and the scenarios shipped with greatgame (see :func:`extends_roots`).
 
     Returns:
         The validated :class:`Scenario`.
@@ -1040,15 +1532,23 @@ def load_scenario(path: str | Path, *, overrides: Iterable[str] = ()) -> Scenari
     Raises:
         InputError: one sentence naming file, line, key path, value found and what was expected.
     """
+    from sim.resources import find_scenario
+
+    file = find_scenario(path)
     located = _Located()
-    data = _resolve(Path(path), located)
+    data = _resolve(file, located, roots=extends_roots(file, allow_extends))
     data = apply_overrides(data, list(overrides), located=located)
-    return validate_data(data, located=located, source=str(path))
+    return validate_data(data, located=located, source=str(file))
 
 
-def load_raw(path: str | Path) -> dict[str, Any]:
+def load_raw(
+    path: str | Path, *, allow_extends: Iterable[str | Path] | None = None
+) -> dict[str, Any]:
     """The merged raw data of a scenario file (``extends`` resolved), before validation."""
-    return _resolve(Path(path), _Located())
+    from sim.resources import find_scenario
+
+    file = find_scenario(path)
+    return _resolve(file, _Located(), roots=extends_roots(file, allow_extends))
 
 
 def json_schema() -> dict[str, Any]:
@@ -1064,6 +1564,11 @@ def json_schema() -> dict[str, Any]:
 
 
 def default_scenario_path() -> Path:
-    """The article's scenario: ``scenarios/central_asia_2016.yaml`` next to the package."""
-    here = Path(__file__).resolve().parent.parent / "scenarios" / "central_asia_2016.yaml"
-    return here
+    """The article's scenario, ``central_asia_2016.yaml``, as shipped with the package.
+
+    Found through :mod:`importlib.resources` (see :mod:`sim.resources`), so it works from a
+    checkout and from an installed wheel; its variants are the other ``.yaml`` files beside it.
+    """
+    from sim.resources import default_scenario
+
+    return default_scenario()

@@ -24,7 +24,7 @@ import numpy as np
 from sim import dynamics
 from sim.dynamics import BoolArray, FloatArray
 from sim.errors import InputError
-from sim.scenario import INSTRUMENTS, AidEvent, MembershipEvent, Scenario, SetEvent
+from sim.scenario import BLOC_KINDS, INSTRUMENTS, AidEvent, MembershipEvent, Scenario, SetEvent
 
 K = len(INSTRUMENTS)
 #: Months of random numbers drawn per run at a time (fixed, so streams do not
@@ -32,6 +32,10 @@ K = len(INSTRUMENTS)
 RNG_BLOCK_MONTHS = 60
 
 SeedLike = int | np.random.SeedSequence
+
+#: A knockout removes one instrument from one patron's toolkit in one run, in one target or
+#: (target None) in all: (patron, instrument, target).
+Knockout = tuple[str, str, str | None]
 
 
 def structure_key(sc: Scenario) -> str:
@@ -112,16 +116,20 @@ class World:
     dependency: FloatArray  # (R, P, N) fixed leverage effort, fraction of GDP
     shock_rate: FloatArray
     shock_size: FloatArray
-    membership_cost: FloatArray  # (R, N)
-    borders: dynamics.Borders  # land borders as weighted directed edges
+    own_cost: FloatArray  # (R, N, B) the state's own cost of membership of each bloc (its kind)
+    foreign_cap: FloatArray  # (R, N) host consent: security stock per foreign patron / GDP (inf)
     rule_names: list[str]
     # patrons
     budget_base: FloatArray  # (R, P) US$ million / month
     attention_base: FloatArray  # (R, P)
     strategy_names: list[str]
     adapt_rate: FloatArray  # (R, P)
+    horizon: FloatArray  # (R, P) months
+    mix_low: FloatArray  # (R, P, K)
+    mix_high: FloatArray  # (R, P, K)
     value: FloatArray  # (R, P, N)
-    allowed: FloatArray  # (P, N, K)
+    allowed: BoolArray  # (R, P, N, K) cells a patron may spend on (knockouts removed)
+    knockout: BoolArray  # (R, P, N, K) cells removed from a patron's toolkit
     # blocs
     leads: BoolArray  # (B, P)
     leader_actor: BoolArray  # (B, N)
@@ -129,6 +137,7 @@ class World:
     guarantee: FloatArray  # (R, B)
     economic_benefit: FloatArray  # (R, B)
     cost: FloatArray  # (R, B)
+    bloc_cap: FloatArray  # (R, B) host consent in members for outsiders' security / GDP (inf)
     admissible: BoolArray  # (B, N) may join if not refused
     rivals: BoolArray  # (B, B)
     chooser: BoolArray  # (N, B) whether state n decides on bloc b
@@ -143,20 +152,23 @@ class World:
     choice_temperature: FloatArray
     hysteresis: FloatArray
     switch_rate: FloatArray
-    tension_weight: FloatArray
     rule_weight: FloatArray
+    absorption: FloatArray  # (R, K) absorptive capacity, fraction of GDP
     partner_share: FloatArray
     stochastic: bool
+    borders: dynamics.Borders  # land borders, read from the model's Mesa network
     region: list[str]
     rivalry: tuple[str, str] | None
     # dynamic state
     stocks: FloatArray  # (R, P, N, K)
     shares: FloatArray  # (R, P, N, K)
     flow: FloatArray  # (R, P, N, K)
+    refused: FloatArray  # (R, P, N) security money the host did not admit this month
     threat: FloatArray  # (R, N)
     member: BoolArray  # (R, N, B)
     influence: FloatArray  # (R, P, N)
     effort: FloatArray  # (R, P, N)
+    effort_parts: FloatArray  # (R, P, N, K) each instrument's part of the effort
     # effective (event-adjusted) parameters this month
     budget: FloatArray = field(init=False)
     attention: FloatArray = field(init=False)
@@ -246,13 +258,39 @@ class World:
             self.member[runs], self.bloc_standing(runs), self.boost[runs]
         )
 
+    def capacity(self) -> FloatArray:
+        """``(R, 1, N, K)`` absorptive capacity in US$ million: ``alpha_k GDP[t]``."""
+        return np.asarray(self.absorption[:, None, None, :] * self.gdp[:, None, :, None])
+
+    def security_cap(self, runs: np.ndarray | slice = slice(None)) -> FloatArray:
+        """``(r, P, N)`` host consent: the largest security stock / GDP each host admits.
+
+        The tighter of the host's own limit on foreign patrons (``foreign_security_cap``)
+        and, for each security bloc with ``third_party_security_cap`` the host belongs
+        to, that bloc's limit on patrons outside it (the CSTO's December 2011 protocol).
+        inf where nothing limits it.
+        """
+        member = self.member[runs]  # (r, N, B)
+        cap = np.broadcast_to(self.foreign_cap[runs][:, None, :], (member.shape[0], self.P, self.N))
+        cap = np.array(cap)
+        limited = np.isfinite(self.bloc_cap[runs])  # (r, B)
+        if limited.any():
+            inside = member[:, self.patron_index, :]  # (r, P, B): patron is in bloc b
+            for b in np.flatnonzero(limited.any(axis=0)):
+                host_in = member[:, :, b]  # (r, N)
+                outsider = ~inside[:, :, b]  # (r, P)
+                applies = host_in[:, None, :] & outsider[:, :, None]
+                cap = np.where(applies, np.minimum(cap, self.bloc_cap[runs][:, b, None, None]), cap)
+        return cap
+
     def weights(self) -> FloatArray:
         """``(R, N, K)`` what each target values now (security weight grows with threat)."""
         return dynamics.instrument_weights(self.base_weights, self.threat, self.threat_sensitivity)
 
     def security_share(self) -> FloatArray:
-        """``(R, N)`` all patrons' security stocks as a fraction of each target's GDP."""
-        return self.stocks[..., 1].sum(axis=1) / self.gdp
+        """``(R, N)`` all patrons' security stocks, as absorbed, as a fraction of each GDP."""
+        sec = dynamics.absorbed(self.stocks[..., 1], self.capacity()[..., 1])
+        return np.asarray(sec.sum(axis=1) / self.gdp)
 
 
 def _draw_order(actors: Sequence[str], blocs: Sequence[str]) -> np.ndarray:
@@ -279,18 +317,34 @@ def _stack(values: Sequence[Any]) -> FloatArray:
     return np.asarray(values, dtype=float)
 
 
-def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> World:
+def build_world(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[SeedLike],
+    *,
+    borders: dynamics.Borders | None = None,
+    knockouts: Sequence[Sequence[Knockout]] | None = None,
+) -> World:
     """Build the arrays of an ensemble: one scenario and one seed per run.
 
     Args:
         scenarios: One validated scenario per run, all with the same structure.
         seeds: One seed (int or SeedSequence) per run.
+        borders: The land borders (the model reads them from its Mesa network);
+            default: the first scenario's ``borders``.
+        knockouts: Per run, the (patron, instrument, target) cells removed from the
+            patrons' toolkits (target None: every target): their stocks start at 0 and the
+            patron cannot spend on them, its aid included (attribution counterfactuals,
+            :mod:`sim.attribution`). Default: none.
 
     Raises:
         InputError: the scenarios differ in structure, or the counts do not match.
     """
     if not scenarios:
         raise InputError("an ensemble needs at least one scenario; got none")
+    if knockouts is not None and len(knockouts) != len(scenarios):
+        raise InputError(
+            f"got {len(scenarios)} scenarios but {len(knockouts)} knockout lists; expected one each"
+        )
     if len(seeds) != len(scenarios):
         raise InputError(
             f"got {len(scenarios)} scenarios but {len(seeds)} seeds; expected one each"
@@ -322,6 +376,14 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
     base_weights = _stack([[sc.actors[a].weights.as_tuple() for a in actors] for sc in scenarios])
     shock_rate = per_actor(lambda sc, a: a.shock_rate)
     shock_size = per_actor(lambda sc, a: a.shock_size)
+    bloc_kind = [BLOC_KINDS.index(s0.blocs[b].kind) for b in blocs]
+    kind_cost = _stack(
+        [[sc.actors[a].membership_cost.as_tuple() for a in actors] for sc in scenarios]
+    ).reshape(len(scenarios), N, len(BLOC_KINDS))
+    own_cost = kind_cost[:, :, bloc_kind] if B else np.zeros((len(scenarios), N, 0))
+    foreign_cap = per_actor(
+        lambda sc, a: np.inf if a.foreign_security_cap is None else a.foreign_security_cap
+    )
     dependency = np.zeros((len(scenarios), P, N))
     for r, sc in enumerate(scenarios):
         for a, actor in sc.actors.items():
@@ -333,11 +395,15 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
     budget = _stack([[sc.usd(sc.patrons[p].budget) for p in patrons] for sc in scenarios])
     attention = _stack([[sc.patrons[p].attention for p in patrons] for sc in scenarios])
     adapt_rate = _stack([[sc.patrons[p].adapt_rate for p in patrons] for sc in scenarios])
+    horizon = _stack([[sc.patrons[p].horizon for p in patrons] for sc in scenarios])
+    mix = _stack([[sc.patrons[p].mix.as_array() for p in patrons] for sc in scenarios]).reshape(
+        len(scenarios), P, K, 2
+    )
     strategy_names = [s0.patrons[p].strategy for p in patrons]
     value = np.ones((len(scenarios), P, N))
     shares = np.zeros((len(scenarios), P, N, K))
     stocks = np.zeros((len(scenarios), P, N, K))
-    allowed = np.zeros((P, N, K))
+    targets = np.zeros((P, N), dtype=bool)
     for r, sc in enumerate(scenarios):
         for p, pat in sc.patrons.items():
             i = p_idx[p]
@@ -352,7 +418,25 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
                 stocks[r, i, a_idx[t]] = [sc.usd(getattr(st, k)) for k in INSTRUMENTS]
     for p, pat in s0.patrons.items():
         for t in set(pat.allocation) | set(pat.value):
-            allowed[p_idx[p], a_idx[t], :] = 1.0
+            targets[p_idx[p], a_idx[t]] = True
+    knockout = np.zeros((len(scenarios), P, N, K), dtype=bool)
+    for r, kos in enumerate(knockouts or [()] * len(scenarios)):
+        for who, instrument, target in kos:
+            if (
+                who not in p_idx
+                or instrument not in INSTRUMENTS
+                or (target is not None and target not in a_idx)
+            ):
+                raise InputError(
+                    f"knockout ({who!r}, {instrument!r}, {target!r}): expected a patron of "
+                    f"{patrons}, an instrument of {list(INSTRUMENTS)} and a target of {actors} "
+                    "(or None)"
+                )
+            cells = slice(None) if target is None else a_idx[target]
+            knockout[r, p_idx[who], cells, INSTRUMENTS.index(instrument)] = True
+    allowed = targets[None, :, :, None] & ~knockout
+    stocks[knockout] = 0.0
+    shares[knockout] = 0.0
 
     leads = np.zeros((B, P), dtype=bool)
     leader_actor = np.zeros((B, N), dtype=bool)
@@ -408,21 +492,26 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
         dependency=dependency,
         shock_rate=shock_rate,
         shock_size=shock_size,
-        membership_cost=per_actor(lambda sc, a: a.membership_cost),
-        borders=dynamics.border_edges(
-            np.array([(a_idx[x], a_idx[y]) for x, y in s0.borders], dtype=int), N
-        ),
+        own_cost=own_cost,
+        foreign_cap=foreign_cap,
         rule_names=rule_names,
         budget_base=budget,
         attention_base=attention,
         strategy_names=strategy_names,
         adapt_rate=adapt_rate,
+        horizon=horizon,
+        mix_low=mix[..., 0],
+        mix_high=mix[..., 1],
         value=value,
         allowed=allowed,
+        knockout=knockout,
         leads=leads,
         leader_actor=leader_actor,
         boost=boost,
         guarantee=per_bloc(lambda b: b.guarantee),
+        bloc_cap=per_bloc(
+            lambda b: np.inf if b.third_party_security_cap is None else b.third_party_security_cap
+        ),
         economic_benefit=per_bloc(lambda b: b.economic_benefit),
         cost=per_bloc(lambda b: b.cost),
         admissible=admissible,
@@ -438,18 +527,25 @@ def build_world(scenarios: Sequence[Scenario], seeds: Sequence[SeedLike]) -> Wor
         choice_temperature=param("choice_temperature"),
         hysteresis=param("hysteresis"),
         switch_rate=param("switch_rate"),
-        tension_weight=param("tension_weight"),
         rule_weight=param("rule_weight"),
+        absorption=_stack([sc.parameters.absorption.as_tuple() for sc in scenarios]),
         partner_share=param("partner_share"),
         stochastic=bool(s0.parameters.stochastic),
+        borders=borders
+        if borders is not None
+        else dynamics.border_edges(
+            np.array([(a_idx[x], a_idx[y]) for x, y in s0.borders], dtype=int), N
+        ),
         region=region_of(s0),
         rivalry=rivalry_of(s0),
         stocks=stocks,
         shares=shares,
         flow=np.zeros_like(stocks),
+        refused=np.zeros((len(scenarios), P, N)),
         threat=threat0,
         member=member,
         influence=np.zeros((len(scenarios), P, N)),
         effort=np.zeros((len(scenarios), P, N)),
+        effort_parts=np.zeros_like(stocks),
     )
     return world

@@ -156,3 +156,19 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def report_results() -> list[Any]:
+    """The article and every variant beside it, over the docs' 50 seeds (sim.report.DOC_SEEDS)."""
+    from sim.report import DOC_SEEDS, run_variants
+
+    return run_variants(seeds=DOC_SEEDS)
+
+
+@pytest.fixture(scope="session")
+def report_findings(report_results: list[Any]) -> Any:
+    """Checks, claims, attribution, response curves, pledge and noise of ``report_results``."""
+    from sim.report import gather
+
+    return gather(report_results)
