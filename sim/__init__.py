@@ -3,7 +3,7 @@
 Quick start::
 
     import sim
-    result = sim.run("scenarios/central_asia_2016.yaml", seed=1)
+    result = sim.run("central_asia_2016", seed=1)   # a shipped scenario, or a YAML path
     result.influence          # tidy pandas frame
     result.figures()          # matplotlib figures
 

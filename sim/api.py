@@ -2,7 +2,7 @@
 
 Example:
     >>> import sim
-    >>> sc = sim.load("scenarios/central_asia_2016.yaml", set=["months=60"])
+    >>> sc = sim.load("central_asia_2016", set=["months=60"])
     >>> result = sim.run(sc, seed=1)
     >>> result.influence.head()            # tidy pandas frame  # doctest: +SKIP
     >>> result.summary["dominant"]         # doctest: +SKIP
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -26,12 +26,27 @@ from sim import __version__, plots
 from sim.errors import InputError
 from sim.model import InfluenceModel, MonthHook
 from sim.records import write_frames
+from sim.safeio import check_output_dir, written_atomically
 from sim.scenario import Scenario, default_scenario_path, load_scenario
 
+if TYPE_CHECKING:
+    import xarray as xr
 
-def load(path: str | Path | None = None, *, set: Iterable[str] = ()) -> Scenario:
-    """Load a scenario (default: the article's), applying ``key.path=value`` overrides."""
-    return load_scenario(path or default_scenario_path(), overrides=list(set))
+
+def load(
+    path: str | Path | None = None,
+    *,
+    set: Iterable[str] = (),
+    allow_extends: Iterable[str | Path] | None = None,
+) -> Scenario:
+    """Load a scenario (default: the article's), applying ``key.path=value`` overrides.
+
+    ``allow_extends``: more directory trees ``extends:`` may read, besides the scenario's own
+    directory tree and the shipped scenarios (see :func:`sim.scenario.extends_roots`).
+    """
+    return load_scenario(
+        path or default_scenario_path(), overrides=list(set), allow_extends=allow_extends
+    )
 
 
 @dataclass
@@ -41,7 +56,13 @@ class RunResult:
     model: InfluenceModel
     scenario: Scenario
     seeds: list[int]
+    posterior: Any = None
     _figs: dict[str, Figure] = field(default_factory=dict, repr=False)
+
+    @property
+    def varies(self) -> str:
+        """What differs between the runs: ``seeds`` or ``seeds and posterior draws``."""
+        return "seeds and posterior draws" if self.posterior is not None else "seeds"
 
     @cached_property
     def influence(self) -> pd.DataFrame:
@@ -63,6 +84,30 @@ class RunResult:
         """Tidy: run, month, date, state, bloc, member."""
         return self.model.records.membership_frame()
 
+    def to_xarray(self) -> xr.Dataset:
+        """The run (or ensemble) as an :class:`xarray.Dataset`, for those who think in arrays.
+
+        Dimensions run, month, patron, state, instrument (and bloc): ``influence``,
+        ``stock``, ``flow``, ``threat``, ``autonomy_share``, ``member`` and, when recorded,
+        ``camp`` and ``landscape_energy``; coordinates ``date`` (along month) and ``seed``
+        (along run). The same numbers as the tidy frames::
+
+            ds = result.to_xarray()
+            ds.influence.sel(patron="China", state="Tajikistan").mean("run")
+        """
+        ds = self.model.records.to_xarray(seeds=self.seeds)
+        ds.attrs.update(
+            scenario=self.scenario.name,
+            scenario_hash=self.scenario.content_hash(),
+            version=__version__,
+        )
+        return ds
+
+    @cached_property
+    def regional(self) -> pd.DataFrame:
+        """Tidy: run, month, date, patron, gdp_weighted, population_weighted (regional index)."""
+        return self.model.records.regional_frame()
+
     @cached_property
     def summaries(self) -> list[dict[str, Any]]:
         """Key figures of every run."""
@@ -70,8 +115,12 @@ class RunResult:
 
     @property
     def summary(self) -> dict[str, Any]:
-        """Key figures of run 0, with provenance (scenario hash, seed, version)."""
-        return {
+        """Key figures of run 0, with provenance (scenario hash, seed, version).
+
+        ``attribution`` says, for each state the challenger overtakes, which instruments
+        carried it (:attr:`attribution`).
+        """
+        out = {
             "scenario": self.scenario.name,
             "scenario_hash": self.scenario.content_hash(),
             "seed": self.seeds[0],
@@ -80,6 +129,29 @@ class RunResult:
             "version": __version__,
             **self.summaries[0],
         }
+        if self.posterior is not None:
+            out["posterior"] = {
+                "file": str(self.posterior.path),
+                "draw": self.posterior.draw([self.seeds[0]])[0],
+                "runs": len(self.seeds),
+                "bands": self.varies,
+            }
+        if self.model.world.rivalry is not None:
+            out["attribution"] = self.attribution
+        return out
+
+    @cached_property
+    def attribution(self) -> dict[str, dict[str, Any]]:
+        """Run 0's overtakes and the instruments behind them (:mod:`sim.attribution`).
+
+        For each state the challenger overtakes after month 0: the month, the challenger's
+        effort by instrument then, the overtake month without each instrument in that state
+        (the same seed; None: no overtake), and the driver. Runs the knockouts on first use.
+        """
+        from sim.attribution import run_attribution
+
+        scenario = self.model.world.scenarios[0]  # run 0's, with its posterior draw if any
+        return run_attribution(scenario, int(self.seeds[0]), months=self.model.n_months)
 
     def geography(self) -> pd.DataFrame:
         """State, lat, lon, GDP (US$ million), population: for maps."""
@@ -102,6 +174,7 @@ class RunResult:
             self._figs["influence"] = plots.influence_over_time(
                 self.influence[self.influence["target"].isin(region)],
                 title=f"{self.scenario.name}: influence over time",
+                varies=self.varies,
             )
             camps = self.states if "camp" in self.states.columns else None
             rivalry = self.model.world.rivalry  # camp 1 is the challenger's, 0 the incumbent's
@@ -118,7 +191,7 @@ class RunResult:
                 s["dominant"],
                 shares=shares,
                 patrons=[p for p in w.patrons if p not in region],
-                title=f"Who holds whom, {s['date']} (colour: dominant patron; size: GDP)",
+                title=f"Who holds whom, {s['date']} (colour: dominant patron; shade: its share)",
             )
         return self._figs
 
@@ -129,27 +202,23 @@ class RunResult:
             The paths written.
         """
         out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise InputError(
-                f"--out {out} is a file; expected a directory (it is created if missing)"
-            )
+        check_output_dir(out)
         frames = {"timeseries": self.influence, "states": self.states}
         frames["memberships"] = self.memberships
+        frames["regional"] = self.regional
         if self.model.records.run_extra:  # e.g. the landscape energy
             frames["runs"] = self.runs
         written = write_frames(frames, out)
         summary_path = out / "summary.json"
-        tmp = summary_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.summary, indent=2, default=_jsonable))
-        tmp.replace(summary_path)
+        with written_atomically(summary_path) as tmp:
+            tmp.write_text(json.dumps(self.summary, indent=2, default=_jsonable))
         written.append(summary_path)
         if figures:
             names = {"influence": "influence.png", "membership": "membership.png", "map": "map.png"}
             for key, fig in self.figures().items():
                 path = out / names[key]
-                tmp_png = path.with_suffix(".tmp.png")
-                fig.savefig(tmp_png, dpi=130)
-                tmp_png.replace(path)
+                with written_atomically(path) as tmp_png:
+                    fig.savefig(tmp_png, dpi=130, format="png")
                 written.append(path)
         return written
 
@@ -177,6 +246,7 @@ def run(
     record: str = "monthly",
     hooks: Sequence[MonthHook] = (),
     progress: Callable[[int], None] | None = None,
+    posterior: str | Path | Any = None,
 ) -> RunResult:
     """Run a scenario (default: the article's) and return its frames, summary and figures.
 
@@ -188,6 +258,10 @@ def run(
         record: ``monthly``, ``yearly`` or ``final``.
         hooks: Extra per-month hooks.
         progress: Called with each month finished.
+        posterior: A calibration's posterior (a file, a shipped name such as
+            ``central_asia``, or a :class:`sim.posterior.Posterior`): each run draws its own
+            parameter set from it, by its seed, so bands show parameter uncertainty and seed
+            noise together (see :mod:`sim.posterior`).
     """
     overrides = list(set)
     if scenario is None or isinstance(scenario, str | Path):
@@ -205,6 +279,13 @@ def run(
             raise InputError(f"--months must be from 1 to {MAX_RUN_MONTHS}, got {months}")
         sc = sc.model_copy(update={"months": months})
     seeds = [sc.seed] if seed is None else ([seed] if isinstance(seed, int) else list(seed))
-    model = InfluenceModel(sc, seeds=seeds, record=record, hooks=hooks)
+    post = None
+    runs: Scenario | list[Scenario] = sc
+    if posterior is not None:
+        from sim.posterior import Posterior, load_posterior
+
+        post = posterior if isinstance(posterior, Posterior) else load_posterior(posterior)
+        runs = post.scenarios(sc, seeds)
+    model = InfluenceModel(runs, seeds=seeds, record=record, hooks=hooks)
     model.run(progress=progress)
-    return RunResult(model=model, scenario=sc, seeds=seeds)
+    return RunResult(model=model, scenario=sc, seeds=seeds, posterior=post)
