@@ -132,7 +132,12 @@ class RunResult:
         if self.posterior is not None:
             out["posterior"] = {
                 "file": str(self.posterior.path),
-                "draw": self.posterior.draw([self.seeds[0]])[0],
+                "draw": {
+                    k: v
+                    for k, v in self.posterior.draw([self.seeds[0]])[0].items()
+                    if k in self.posterior.held_keys(self.scenario)[0]
+                },
+                "skipped": self.posterior.held_keys(self.scenario)[1],
                 "runs": len(self.seeds),
                 "bands": self.varies,
             }
@@ -286,6 +291,8 @@ def run(
 
         post = posterior if isinstance(posterior, Posterior) else load_posterior(posterior)
         runs = post.scenarios(sc, seeds)
-    model = InfluenceModel(runs, seeds=seeds, record=record, hooks=hooks)
+    # the result reads the model's own records; Mesa's DataCollector (kept by default for a
+    # single run, for mesa.batch_run and Mesa users) would cost a third of a run's time
+    model = InfluenceModel(runs, seeds=seeds, record=record, hooks=hooks, collect=False)
     model.run(progress=progress)
     return RunResult(model=model, scenario=sc, seeds=seeds, posterior=post)

@@ -42,6 +42,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,6 +220,14 @@ def _quiet_pyabc() -> None:
         if name.startswith(("ABC", "pyabc")):
             logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("ABC").setLevel(logging.WARNING)
+    # pyabc compares the first generation's threshold (inf) with the last (inf): inf - inf
+    # warns, harmlessly, and would be the only line a calibration prints to stderr
+    warnings.filterwarnings(
+        "ignore",
+        message="invalid value encountered in scalar subtract",
+        category=RuntimeWarning,
+        module=r"pyabc\.",
+    )
 
 
 class CachedModel(pyabc.Model):  # type: ignore[misc]
@@ -660,6 +669,8 @@ def write_outputs(
     page = out / "calibration.md"
     _atomic_write(page, render(spec, posterior, hit, ident, gens, fingerprint).encode())
     files.append(page)
+    # written as the calibration ran: what it was fitted to, and pyabc's history (resuming)
+    files += [p for p in (out / "manifest.json", out / "abc.db") if p.exists()]
     return CalibrationResult(out, posterior, hit, ident, gens, files)
 
 

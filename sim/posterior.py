@@ -69,29 +69,51 @@ class Posterior:
             out.append({k: float(values[i, j]) for j, k in enumerate(self.keys)})
         return out
 
+    def held_keys(self, scenario: Any) -> tuple[list[str], list[str]]:
+        """The calibrated keys ``scenario`` holds, and those it has no place for.
+
+        A variant may remove what a calibrated key sets (``russia_refocuses`` drops the
+        event ``russia_distracted``, so ``events.russia_distracted.value`` has no place
+        there): its runs draw the other keys and skip that one.
+        """
+        full = scenario.model_dump(by_alias=True)
+        held = [k for k in self.keys if _holds(full, k)]
+        return held, [k for k in self.keys if k not in held]
+
     def scenarios(self, scenario: Any, seeds: Sequence[int]) -> list[Any]:
         """The scenario once per seed, with that seed's posterior draw applied.
 
+        Keys the scenario has no place for are skipped (:meth:`held_keys`).
+
         Raises:
-            InputError: a calibrated key the scenario does not hold, or a drawn value it
-                refuses (one sentence naming the posterior file).
+            InputError: a scenario that holds none of the calibrated keys, or a drawn value
+                it refuses (one sentence naming the posterior file).
         """
         from sim.scenario import validate_data
         from sim.sweep.design import check_keys, parse_param, set_paths
 
         raw = scenario.model_dump(by_alias=True, exclude_unset=True)
         where = str(self.path or "the posterior")
+        fitted = self.meta.get("scenario", "an unknown scenario")
+        held, _ = self.held_keys(scenario)
+        if not held:
+            raise InputError(
+                f"{where}: scenario {scenario.name!r} holds none of its calibrated keys "
+                f"({', '.join(self.keys)}); expected a posterior fitted to this scenario or "
+                f"a variant of it (it was fitted to {fitted!r})"
+            )
         try:
-            check_keys(raw, [parse_param(f"{k}=0") for k in self.keys])
+            check_keys(raw, [parse_param(f"{k}=0") for k in held])
         except InputError as e:
             raise InputError(
                 f"{where}: {e}; expected a posterior fitted to this scenario "
-                f"(it was fitted to {self.meta.get('scenario', 'an unknown scenario')!r})"
+                f"(it was fitted to {fitted!r})"
             ) from None
         out = []
         for values in self.draw(seeds):
             try:
-                out.append(validate_data(set_paths(raw, values), source=where))
+                kept = {k: v for k, v in values.items() if k in held}
+                out.append(validate_data(set_paths(raw, kept), source=where))
             except InputError as e:
                 raise InputError(
                     f"{where}: a drawn parameter set does not fit the scenario: {e}"
@@ -109,6 +131,23 @@ class Posterior:
             )
             rows.append({"parameter": k, "median": med, "low": lo, "high": hi})
         return pd.DataFrame(rows)
+
+
+def _holds(data: Any, key: str) -> bool:
+    """Whether the key path ``a.b.0.c`` leads to a value (not None) in ``data``."""
+    node = data
+    for part in key.split("."):
+        if (
+            isinstance(node, list)
+            and part.lstrip("-").isdigit()
+            and -len(node) <= int(part) < len(node)
+        ):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False
+    return node is not None
 
 
 def write_posterior(frame: pd.DataFrame, path: str | Path, *, meta: dict[str, Any]) -> Path:

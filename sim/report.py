@@ -1060,7 +1060,9 @@ def render_markdown(
         )
         + "changes are paired by seed (variant minus base with the same random draws"
         + (" and the same posterior draw" if base.posterior is not None else "")
-        + "). Shares of seeds carry 95% Wilson intervals. Regenerate with "
+        + ")"
+        + _posterior_skips(results)
+        + ". Shares of seeds carry 95% Wilson intervals. Regenerate with "
         f"`greatgame report --seeds {R}"
         + (f" --posterior {base.posterior.path}" if base.posterior is not None else "")
         + "`.",
@@ -1387,3 +1389,17 @@ def _months(n: float) -> str:
 def _and(items: list[str]) -> str:
     """A list as prose: "a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _posterior_skips(results: Sequence[VariantResult]) -> str:
+    """Which variants have no place for some calibrated keys (their runs skip them)."""
+    notes = []
+    for r in results:
+        if r.posterior is None:
+            continue
+        _, skipped = r.posterior.held_keys(r.scenario)
+        if skipped:
+            notes.append(f"{r.name} has no place for `{'`, `'.join(skipped)}`")
+    if not notes:
+        return ""
+    return "; a variant's runs skip the calibrated keys it has no place for: " + "; ".join(notes)

@@ -341,6 +341,39 @@ def test_draws_are_paired_by_seed_and_follow_the_weights() -> None:
     ]
 
 
+def test_a_variant_skips_the_calibrated_keys_it_has_no_place_for(cli: Any, tmp_path: Path) -> None:
+    """russia_refocuses drops the event russia_distracted: its runs draw every other
+    calibrated key, paired with the base's draws, and say which key they skip; the report
+    over all variants runs with the shipped posterior. A scenario holding none of the keys
+    is refused in one sentence."""
+    post = load_posterior("central_asia")
+    refocused = sim.load("russia_refocuses")
+    held, skipped = post.held_keys(refocused)
+    assert skipped == ["events.russia_distracted.value"]
+    assert set(held) == set(post.keys) - set(skipped)
+    seeds = [4, 5, 6]
+    base, variant = post.scenarios(sim.load(), seeds), post.scenarios(refocused, seeds)
+    for b, v, draw in zip(base, variant, post.draw(seeds), strict=True):
+        china = draw["patrons.China.budget"]
+        assert b.patrons["China"].budget.amount == v.patrons["China"].budget.amount == china
+        assert b.events["russia_distracted"].value == draw["events.russia_distracted.value"]
+        assert "russia_distracted" not in v.events
+    res = sim.run(refocused, seed=seeds, months=3, posterior=post)
+    assert res.summary["posterior"]["skipped"] == skipped
+
+    code, _out, err = cli(
+        "report", "--seeds", "2", "--posterior", "central_asia", "--out", tmp_path / "rep"
+    )
+    assert code == 0, err
+    page = (tmp_path / "rep" / "report.md").read_text()
+    assert "russia_refocuses has no place for `events.russia_distracted.value`" in page
+
+    lone = Posterior(frame=pd.DataFrame({"weight": [1.0], "events.nothing.value": [1.0]}),
+                     keys=["events.nothing.value"])  # fmt: skip
+    with pytest.raises(InputError, match="holds none of its calibrated keys"):
+        lone.scenarios(sim.load(), [1])
+
+
 def test_the_shipped_posterior_fits_the_shipped_scenario() -> None:
     post = load_posterior("central_asia")
     assert post.meta["scenario"] == "central_asia_2016"
