@@ -708,8 +708,21 @@ DEBUG_ENV = "GREATGAME_DEBUG"
 _TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
 
 
+#: Seconds an interrupted command may spend in the interpreter's own exit before it is cut short.
+EXIT_GRACE = 10.0
+
+
 def _fail(code: int, message: str) -> None:
     sys.stderr.write(f"{message}\n")
+    if code == EXIT_INTERRUPTED:
+        # Every result is already committed (atomic writes) and the pools are stopped; what is
+        # left is the interpreter's exit, which joins process-pool threads without a timeout
+        # and could wait forever on one a Ctrl-C caught mid-start. Bound it.
+        sys.stderr.flush()
+        sys.stdout.flush()
+        timer = threading.Timer(EXIT_GRACE, os._exit, args=(code,))
+        timer.daemon = True
+        timer.start()
     sys.exit(code)
 
 
@@ -745,7 +758,7 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="greatgame", standalone_mode=False)
         if isinstance(code, int) and code:  # typer returns 130 for Ctrl-C in this mode
             if code == EXIT_INTERRUPTED:
-                sys.stderr.write("aborted\n")
+                _fail(EXIT_INTERRUPTED, "aborted")
             sys.exit(code)
     except InputError as e:
         _fail(EXIT_INPUT, one_line(f"error: {e}"))

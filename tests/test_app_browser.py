@@ -219,8 +219,22 @@ def test_dashboard_matches_sim_run_for_steps_controls_and_a_variant(served: str)
             )
             page.get_by_role("button", name="❚❚").click()
             expect(page.get_by_role("button", name="▶")).to_be_enabled(timeout=20_000)
-            page.wait_for_timeout(500)  # the last month's redraw
-            now = int(re.findall(r"month (\d+)", month.inner_text())[0])
+
+            # a step in flight when Pause was pressed may still land: wait until the header
+            # and the readout agree on one month and stay there
+            def shown() -> tuple[int, int]:
+                head = int(re.findall(r"month (\d+)", month.inner_text())[0])
+                return head, int(re.findall(r"month (\d+)", text.inner_text())[0])
+
+            deadline = time.monotonic() + 30
+            last = shown()
+            while time.monotonic() < deadline:
+                page.wait_for_timeout(750)
+                current = shown()
+                if current == last and current[0] == current[1]:
+                    break
+                last = current
+            now = last[0]
             expect(text).to_have_text(_expected(base_path, overrides, now))
             expect(beside).to_contain_text(f"{VARIANT}: {STATE}, month {now} ")
 
