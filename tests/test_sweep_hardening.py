@@ -290,8 +290,10 @@ def test_ctrl_c_in_the_first_seconds_of_a_sweep_exits_130_without_a_traceback(
     for i, delay in enumerate([0.6, 1.3, 2.0]):
         out = tmp_path / f"res{i}"
         proc = subprocess.Popen(
+            # 1,000 ten-year runs: seconds of work, so every delay lands mid-sweep (80 short
+            # runs could finish inside 2 s on a quick machine, and exit 0)
             [str(GREATGAME), "sweep", str(ARTICLE), "patrons.China.budget=100,150,200,250",
-             "--replicates", "20", "--months", "60", "--workers", "2", "--out", str(out)],
+             "--replicates", "250", "--months", "120", "--workers", "2", "--out", str(out)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
