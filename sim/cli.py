@@ -51,6 +51,7 @@ from sim.errors import (
     one_line,
     shorten,
 )
+from sim.options import AllowExtendsOpt
 
 try:  # recent typer vendors click; older ones use the click package
     from typer._click import exceptions as _cx
@@ -86,15 +87,6 @@ SetOpt = Annotated[
     typer.Option(
         "--set",
         help="Override a scenario value, key.path=value (repeatable): patrons.China.budget=250",
-    ),
-]
-AllowExtendsOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--allow-extends",
-        help="A directory tree 'extends:' may also read (repeatable); by default only the "
-        "scenario's own directory tree and the shipped scenarios.",
-        show_default=False,
     ),
 ]
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from sweep_helpers import assert_same, tables
 
 from sim.sweep import SweepResult, load_results, sweep
 from sim.sweep.executors import ProcessExecutor
@@ -30,19 +31,6 @@ from sim.sweep.executors import ProcessExecutor
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "scenarios" / "central_asia_2016.yaml"
 PARAMS = ["patrons.China.budget=150,200,250", "patrons.Russia.attention=0.6,1"]
-VOLATILE = ["duration_s", "chunk", "worker", "finished_at"]  # when and where, not what
-
-
-def tables(res: SweepResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """What a sweep computed: runs (less timing and placement), summary, time series."""
-    runs = res.runs.drop(columns=VOLATILE).sort_values("run").reset_index(drop=True)
-    summary = res.summary.sort_values("run").reset_index(drop=True)
-    return runs, summary, res.timeseries()
-
-
-def assert_same(a: SweepResult, b: SweepResult) -> None:
-    for x, y in zip(tables(a), tables(b), strict=True):
-        pd.testing.assert_frame_equal(x, y, check_exact=True)
 
 
 @pytest.fixture(scope="module")

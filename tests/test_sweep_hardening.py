@@ -33,6 +33,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sweep_helpers import assert_same
 
 import sim.safeio
 from sim.errors import InfrastructureError, InputError
@@ -44,18 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "scenarios" / "central_asia_2016.yaml"
 BIN = Path(sys.executable).parent
 GREATGAME = BIN / "greatgame"
-VOLATILE = ["duration_s", "chunk", "worker", "finished_at"]
 PARAMS = ["patrons.China.budget=150,200,250"]
-
-
-def tables(res: SweepResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    runs = res.runs.drop(columns=VOLATILE).sort_values("run").reset_index(drop=True)
-    return runs, res.summary.sort_values("run").reset_index(drop=True), res.timeseries()
-
-
-def assert_same(a: SweepResult, b: SweepResult) -> None:
-    for x, y in zip(tables(a), tables(b), strict=True):
-        pd.testing.assert_frame_equal(x, y, check_exact=True)
 
 
 def chunks(out: Path) -> list[Path]:

@@ -22,26 +22,16 @@ from typing import Any
 import pandas as pd
 import psutil
 import pytest
+from sweep_helpers import assert_same
 
 from sim.errors import InputError
-from sim.sweep import SweepResult, load_results, sweep
+from sim.sweep import load_results, sweep
 from sim.sweep.store import ResultsStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "scenarios" / "central_asia_2016.yaml"
 GREATGAME = Path(sys.executable).parent / "greatgame"
-VOLATILE = ["duration_s", "chunk", "worker", "finished_at"]
 PARAMS = ["patrons.China.budget=150,175,200,225,250", "patrons.Russia.attention=0.6,0.8,1"]
-
-
-def tables(res: SweepResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    runs = res.runs.drop(columns=VOLATILE).sort_values("run").reset_index(drop=True)
-    return runs, res.summary.sort_values("run").reset_index(drop=True), res.timeseries()
-
-
-def assert_same(a: SweepResult, b: SweepResult) -> None:
-    for x, y in zip(tables(a), tables(b), strict=True):
-        pd.testing.assert_frame_equal(x, y, check_exact=True)
 
 
 def committed(out: Path) -> int:

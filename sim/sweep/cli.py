@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.errors import InputError
+from sim.options import AllowExtendsOpt
 
 out_console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
@@ -124,15 +125,7 @@ def sweep_command(
             "numbers (less noise when comparing points).",
         ),
     ] = False,
-    allow_extends: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--allow-extends",
-            help="A directory tree 'extends:' may also read (repeatable); by default only the "
-            "scenario's own directory tree and the shipped scenarios.",
-            show_default=False,
-        ),
-    ] = None,
+    allow_extends: AllowExtendsOpt = None,
 ) -> None:
     """Run a scenario over a design of parameter values, in parallel, into Parquet files."""
     from sim.sweep import RichProgress, plan, run_sweep
