@@ -137,7 +137,7 @@ def test_run_default_scenario_with_seed_months_set_and_out(cli: Cli, tmp_path: P
     cols = ["flow_investment", "flow_security", "flow_leverage", "refused_security"]
     budget = china.groupby("month")[cols].sum()
     np.testing.assert_allclose(budget.sum(axis=1), 250.0, rtol=1e-12)
-    # the CSTO's hosts cap China's security; adaptive China then moves that money elsewhere
+    # the CSTO's hosts cap China's security: refused as the aid ends, less in the months after
     refused = budget["refused_security"]
     assert refused.iloc[0] > 0 and refused.iloc[-1] < refused.iloc[0]
 
